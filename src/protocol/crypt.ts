@@ -9,6 +9,7 @@
 
 import unixCrypt from 'unix-crypt-td-js';
 import { EcflowError, ErrorCode } from '../errors.js';
+import { utf8Encode } from './utf8.js';
 
 const SALT_CHAR = /^[./0-9A-Za-z]$/;
 
@@ -32,19 +33,5 @@ export function ecfCrypt(password: string, user: string): string {
         `name as the crypt salt, and they must be two of [./0-9A-Za-z]`,
     );
   }
-  return unixCrypt(utf8Bytes(password), salt);
-}
-
-/** UTF-8 bytes of a string (lone surrogates become U+FFFD, as with TextEncoder). */
-function utf8Bytes(s: string): number[] {
-  const out: number[] = [];
-  for (const ch of s) {
-    let cp = ch.codePointAt(0) ?? 0xfffd;
-    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
-    if (cp < 0x80) out.push(cp);
-    else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-    else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-    else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-  }
-  return out;
+  return unixCrypt(Array.from(utf8Encode(password)), salt);
 }
