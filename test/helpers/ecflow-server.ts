@@ -20,8 +20,8 @@
  * - it is launched through `setpriv --pdeathsig KILL`, so it dies with the test process even on
  *   SIGKILL; an exit hook also SIGKILLs every PID still running;
  * - it only accepts ports 1024–49151; a port lost to a race ("Address already in use") is retried;
- * - ecflow_client retries a refused connection for ~10 s, so readiness is a TCP probe first, then
- *   `ecflow_client --ping`.
+ * - ecflow_client retries a refused connection for ~10 s, so readiness is: our PID listens on the
+ *   port (/proc), then `ecflow_client --ping` gets an answer.
  *
  * @example
  *   const srv = await startEcflowServer({ defs: 'suite s\n  task t\nendsuite\n' });
@@ -34,8 +34,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { chmod, chown, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -161,17 +160,42 @@ export function applyEnv(base: NodeJS.ProcessEnv, patch: EnvPatch | undefined): 
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function tcpProbe(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(1000, () => done(false));
-  });
+/**
+ * True when `pid` itself has a socket listening on TCP `port` (/proc/net/tcp{,6} + /proc/<pid>/fd).
+ * A ping alone is not enough: if another server already holds the port, ours dies with "Address
+ * already in use" while the other one answers the ping.
+ */
+async function listensOn(pid: number, port: number): Promise<boolean> {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = await readFile(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A' && f[1]?.endsWith(`:${hexPort}`) && f[9] !== undefined) inodes.add(f[9]);
+    }
+  }
+  if (inodes.size === 0) return false;
+  let fds: string[];
+  try {
+    fds = await readdir(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1] !== undefined && inodes.has(m[1])) return true;
+    } catch {
+      // fd closed meanwhile
+    }
+  }
+  return false;
 }
 
 function tailOf(path: string, lines: number): string {
@@ -414,7 +438,7 @@ async function startOnce(options: EcflowServerOptions, port: number): Promise<Ec
       if (!alive()) {
         await exitPromise;
         const out = tailOf(stdoutFile, 40);
-        if (/Address already in use/.test(out)) throw new PortInUseError(`port ${port} in use`);
+        if (/Address already in use/.test(out)) throw new PortInUseError(`ecflow_server: port ${port} already in use\n${out}`);
         throw new Error(`ecflow_server exited during start-up (port ${port}).\n${logTail()}`);
       }
       if (performance.now() > deadline) {
@@ -424,7 +448,7 @@ async function startOnce(options: EcflowServerOptions, port: number): Promise<Ec
             `\n${logTail()}`,
         );
       }
-      if (await tcpProbe(port)) {
+      if (await listensOn(pid, port)) {
         lastPing = await asServerUser(['--ping'], 10_000);
         if (serverAnswered(lastPing)) break;
       }

@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 
 export interface RunResult {
   /** Exit code, or null when killed by a signal (e.g. on timeout). */
@@ -120,12 +121,9 @@ function hook(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
       killGuarded();
-      // Re-raise with the default disposition so the exit status still says "killed by sig",
-      // unless someone else also listens (then leave the decision to them).
-      if (process.listenerCount(sig) === 1) {
-        process.removeListener(sig, onSignal);
-        process.kill(process.pid, sig);
-      }
+      // Unless someone else also handles the signal, exit the way the default action would
+      // (status 128+n) — through process.exit, so the other 'exit' hooks (temp dirs) run too.
+      if (process.listenerCount(sig) === 1) process.exit(128 + (constants.signals[sig] ?? 15));
     };
     process.on(sig, onSignal);
   }
