@@ -26,14 +26,28 @@ export type CerealObject = { [key: string]: unknown };
 
 const HIGH_BIT = 0x80000000;
 
+/**
+ * Deepest nesting accepted by `readCereal`. Real ecFlow documents are a few dozen levels deep (a
+ * node tree adds about five per family level); the limit keeps hostile input from overflowing the
+ * stack.
+ */
+export const MAX_CEREAL_DEPTH = 2000;
+
 /** Per-message state of a reader: type number -> polymorphic name. */
 class ReadContext {
   readonly types = new Map<number, string>();
+  depth = 0;
 }
 
 /**
  * Convert a parsed cereal JSON document into plain objects (see module comment).
- * Throws EcflowError(DECODE) on a bare polymorphic id that was never introduced.
+ * Throws EcflowError(DECODE) on a bare polymorphic id that was never introduced, on malformed
+ * pointers, and on nesting deeper than MAX_CEREAL_DEPTH.
+ *
+ * @example
+ * readCereal({ polymorphic_id: 2147483649, polymorphic_name: 'StcCmd',
+ *   ptr_wrapper: { id: 2147483649, data: { cereal_class_version: 0, value0: {}, api_: 0 } } });
+ * // { $type: 'StcCmd', api_: 0 }
  */
 export function readCereal(doc: unknown): unknown {
   return readValue(doc, new ReadContext());
@@ -41,12 +55,19 @@ export function readCereal(doc: unknown): unknown {
 
 function readValue(v: unknown, ctx: ReadContext): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = readValue(v[i], ctx);
-    return out;
+  if (++ctx.depth > MAX_CEREAL_DEPTH) {
+    throw new EcflowError(ErrorCode.DECODE, `cereal: document nested deeper than ${MAX_CEREAL_DEPTH} levels`);
   }
-  return readObject(v as CerealObject, ctx);
+  let out: unknown;
+  if (Array.isArray(v)) {
+    const arr = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) arr[i] = readValue(v[i], ctx);
+    out = arr;
+  } else {
+    out = readObject(v as CerealObject, ctx);
+  }
+  ctx.depth--;
+  return out;
 }
 
 function readObject(o: CerealObject, ctx: ReadContext): unknown {
@@ -56,7 +77,16 @@ function readObject(o: CerealObject, ctx: ReadContext): unknown {
   return out;
 }
 
+function setMember(out: CerealObject, key: string, value: unknown): void {
+  // JSON.parse creates an own "__proto__" member; plain assignment would change the prototype.
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
 function mergeMembers(o: CerealObject, out: CerealObject, ctx: ReadContext): void {
+  if (++ctx.depth > MAX_CEREAL_DEPTH) {
+    throw new EcflowError(ErrorCode.DECODE, `cereal: document nested deeper than ${MAX_CEREAL_DEPTH} levels`);
+  }
   for (const key in o) {
     if (key === 'cereal_class_version') continue;
     const value = o[key];
@@ -69,14 +99,18 @@ function mergeMembers(o: CerealObject, out: CerealObject, ctx: ReadContext): voi
       }
       continue;
     }
-    out[key] = readValue(value, ctx);
+    setMember(out, key, readValue(value, ctx));
   }
+  ctx.depth--;
 }
 
 function readPointer(o: CerealObject, ctx: ReadContext): unknown {
   let typeName: string | undefined;
   const pid = o['polymorphic_id'];
-  if (typeof pid === 'number') {
+  if (pid !== undefined) {
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0) {
+      throw new EcflowError(ErrorCode.DECODE, `cereal: polymorphic_id ${String(pid)} is not a type number`);
+    }
     if (pid >= HIGH_BIT) {
       const name = o['polymorphic_name'];
       if (typeof name !== 'string') {
