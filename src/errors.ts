@@ -67,14 +67,21 @@ export class EcflowError extends Error {
  */
 export class EcflowServerError extends EcflowError {
   readonly serverMessage: string;
+  /**
+   * The request that failed, as ecflow_client describes it (e.g. `--suspend=/s1`), so a CLI can
+   * print `Error: request( <context> ) failed!  Server reply: <serverMessage>`.
+   */
+  readonly context: string | undefined;
   constructor(serverMessage: string, options?: EcflowErrorOptions & { context?: string }) {
     const code = isAuthFailureText(serverMessage) ? ErrorCode.AUTH : ErrorCode.SERVER;
     super(code, serverMessage, options);
     this.serverMessage = serverMessage;
+    this.context = options?.context;
     this.name = 'EcflowServerError';
   }
-  override toJSON(): { code: ErrorCode; message: string; serverMessage: string } {
-    return { code: this.code, message: this.message, serverMessage: this.serverMessage };
+  override toJSON(): { code: ErrorCode; message: string; serverMessage: string; context?: string } {
+    const json = { code: this.code, message: this.message, serverMessage: this.serverMessage };
+    return this.context === undefined ? json : { ...json, context: this.context };
   }
 }
 
