@@ -34,7 +34,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -44,14 +44,15 @@ import {
   WHITE_LIST_VERSION,
   withVersionLine,
 } from './ecflow-files.js';
-import { currentUser, ensureUser, type OsUser } from './os-user.js';
+import { applyEnv, cleanEnv, type EnvPatch } from './env.js';
+import { listensOn } from './listen.js';
+import { chownTree, currentUser, ensureUser } from './os-user.js';
 import { freePort } from './ports.js';
 import { guardPid, isAlive, type RunResult, runCommand, setprivPrefix, unguardPid } from './run.js';
 import { makeTempDir, removeTempDir } from './tmp.js';
 import { installClientCert, makeServerTlsFiles } from './tls.js';
 
-/** Environment additions; `undefined` removes a variable. */
-export type EnvPatch = Record<string, string | undefined>;
+export type { EnvPatch } from './env.js';
 
 export interface EcflowServerOptions {
   /** Host name clients use. Default 'localhost' (ecflow_client maps it to the host name for files). */
@@ -138,65 +139,7 @@ function program(envName: string, debianPath: string, name: string): string {
 export const ECFLOW_SERVER_BIN = program('ECFLOW_SERVER_BIN', '/usr/sbin/ecflow_server', 'ecflow_server');
 export const ECFLOW_CLIENT_BIN = program('ECFLOW_CLIENT_BIN', '/usr/bin/ecflow_client', 'ecflow_client');
 
-/** process.env without ECF_* (a developer's ECF_HOST/ECF_SSL must not leak into tests). */
-export function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ECF_') && v !== undefined) env[k] = v;
-  // ecflow_server aborts on start-up with an invalid locale; C.UTF-8 always exists on Debian.
-  env['LANG'] = 'C.UTF-8';
-  delete env['LC_ALL'];
-  delete env['LANGUAGE'];
-  return env;
-}
-
-export function applyEnv(base: NodeJS.ProcessEnv, patch: EnvPatch | undefined): NodeJS.ProcessEnv {
-  const env = { ...base };
-  for (const [k, v] of Object.entries(patch ?? {})) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  return env;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * True when `pid` itself has a socket listening on TCP `port` (/proc/net/tcp{,6} + /proc/<pid>/fd).
- * A ping alone is not enough: if another server already holds the port, ours dies with "Address
- * already in use" while the other one answers the ping.
- */
-async function listensOn(pid: number, port: number): Promise<boolean> {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = await readFile(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[3] === '0A' && f[1]?.endsWith(`:${hexPort}`) && f[9] !== undefined) inodes.add(f[9]);
-    }
-  }
-  if (inodes.size === 0) return false;
-  let fds: string[];
-  try {
-    fds = await readdir(`/proc/${pid}/fd`);
-  } catch {
-    return false;
-  }
-  for (const fd of fds) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`));
-      if (m?.[1] !== undefined && inodes.has(m[1])) return true;
-    } catch {
-      // fd closed meanwhile
-    }
-  }
-  return false;
-}
 
 function tailOf(path: string, lines: number): string {
   try {
@@ -204,15 +147,6 @@ function tailOf(path: string, lines: number): string {
     return all.slice(-lines - 1).join('\n');
   } catch {
     return '(missing)';
-  }
-}
-
-async function chownTree(path: string, user: OsUser): Promise<void> {
-  await chown(path, user.uid, user.gid);
-  for (const e of await readdir(path, { withFileTypes: true })) {
-    const p = join(path, e.name);
-    if (e.isDirectory()) await chownTree(p, user);
-    else await chown(p, user.uid, user.gid);
   }
 }
 

@@ -6,7 +6,9 @@
  *   const op = await ensureUser('ecfop');   // useradd --system --create-home if missing
  *   spawn('setpriv', [...setprivPrefix(op), 'id']);
  */
+import { chown, readdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { runCommand } from './run.js';
 
 export interface OsUser {
@@ -57,4 +59,14 @@ export async function ensureUser(name: string): Promise<OsUser> {
     throw new Error(`useradd ${name} failed (code ${r.code}): ${r.stderr.trim()}`);
   }
   throw new Error(`ensureUser: could not create OS user '${name}'`);
+}
+
+/** chown -R `path` to the user (and its primary group). */
+export async function chownTree(path: string, user: OsUser): Promise<void> {
+  await chown(path, user.uid, user.gid);
+  for (const e of await readdir(path, { withFileTypes: true })) {
+    const p = join(path, e.name);
+    if (e.isDirectory()) await chownTree(p, user);
+    else await chown(p, user.uid, user.gid);
+  }
 }

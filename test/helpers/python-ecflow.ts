@@ -12,7 +12,7 @@
  *   assert.equal(s.states['queued'], 5);
  */
 import { existsSync } from 'node:fs';
-import { applyEnv, cleanEnv, type EnvPatch } from './ecflow-server.js';
+import { applyEnv, cleanEnv, type EnvPatch } from './env.js';
 import { runCommand } from './run.js';
 
 export const PYTHON_BIN = process.env['ECFLOW_PYTHON'] || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
