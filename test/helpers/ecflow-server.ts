@@ -364,7 +364,7 @@ async function startOnce(options: EcflowServerOptions, port: number): Promise<Ec
     stop,
   };
 
-  // Readiness: the port accepts connections, then the real client gets an answer.
+  // Readiness: our PID listens on the port, then the real client gets an answer.
   const deadline = started + (options.startTimeoutMs ?? 20_000);
   try {
     let lastPing: RunResult | undefined;
