@@ -126,3 +126,35 @@ test('server killed in the middle of a request -> CONNECTION_CLOSED', async () =
     await victim.stop();
   }
 });
+
+test('syncFull, news and sync: the numbers from defs_state, NO_NEWS, then NEWS and an incremental sync', async () => {
+  const c = client();
+  const full = await c.syncFull();
+  assert.equal(full.fullDefs, true);
+  const state = /^defs_state .*$/m.exec(full.defs)?.[0] ?? '';
+  const since = {
+    stateChangeNo: Number(/state_change:(\d+)/.exec(state)?.[1] ?? 0),
+    modifyChangeNo: Number(/modify_change:(\d+)/.exec(state)?.[1] ?? 0),
+  };
+  assert.equal(await c.news(since), 0);
+  await c.request({ cmd: 'PathsCmd', api: PathsApi.SUSPEND, paths: ['/s1/f1/t1'] });
+  try {
+    assert.equal(await c.news(since), 1);
+    const inc = await c.sync(since);
+    assert.equal(inc.fullDefs, false);
+    assert.ok(inc.compounds.length > 0);
+    assert.ok(inc.stateChangeNo > since.stateChangeNo);
+  } finally {
+    await c.request({ cmd: 'PathsCmd', api: PathsApi.RESUME, paths: ['/s1/f1/t1'] });
+  }
+});
+
+test('a reply larger than maxFrameBytes -> FRAME, before the payload is buffered', async () => {
+  const c = client({ maxFrameBytes: 64 });
+  await assert.rejects(c.request({ cmd: 'CtsNodeCmd', api: CtsNodeApi.GET }), (e: unknown) => {
+    assert.ok(e instanceof EcflowError);
+    assert.equal(e.code, 'FRAME');
+    return true;
+  });
+  assert.throws(() => client({ maxFrameBytes: 0 }), (e: unknown) => e instanceof EcflowError && e.code === 'INVALID_ARGUMENT');
+});

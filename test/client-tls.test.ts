@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { EcflowClient } from '../src/client/ecflow-client.js';
 import { EcflowError } from '../src/errors.js';
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import type { Connector } from '../src/transport/connector.js';
 import { directConnector } from '../src/transport/tcp.js';
 import { type EcflowServer, startEcflowServer } from './helpers/ecflow-server.js';
@@ -52,6 +54,39 @@ test('TLS with the server certificate: ping and version (given file, ~/.ecflowrc
   await byDir.ping();
   // 127.0.0.1: SNI is left out, the certificate is still accepted (no host-name check)
   await new EcflowClient({ host: '127.0.0.1', port: tlsSrv.port, ssl: { certFile } }).ping();
+});
+
+/** A plain stream.Duplex relaying to a socket: stands in for what a SOCKS connector may return. */
+function relay(socket: Socket): Duplex {
+  const d = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, encoding, callback) {
+      socket.write(chunk, encoding, callback);
+    },
+    final(callback) {
+      socket.end();
+      callback();
+    },
+    destroy(err, callback) {
+      socket.destroy();
+      callback(err);
+    },
+  });
+  socket.on('data', (chunk: Buffer) => {
+    if (!d.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => d.push(null));
+  socket.on('error', (e) => d.destroy(e));
+  return d;
+}
+
+test('TLS on top of whatever the connector returns (a generic Duplex, as through SOCKS)', async () => {
+  const connector: Connector = async (t, s) => relay((await directConnector(t, s)) as Socket);
+  const c = new EcflowClient({ host: tlsSrv.host, port: tlsSrv.port, ssl: { certFile: tlsSrv.certPath! }, connector });
+  await c.ping();
+  assert.equal(await c.serverVersion(), '5.9.2');
 });
 
 test('TLS lookup of <host>.<port>.crt with localhost replaced by the host name', async () => {

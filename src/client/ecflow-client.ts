@@ -21,6 +21,8 @@ import type { Duplex } from 'node:stream';
 import { EcflowCancelledError, EcflowError, EcflowServerError, ErrorCode } from '../errors.js';
 import {
   CtsApi,
+  News,
+  SyncApi,
   describeCommand,
   encodeRequest,
   validateCommand,
@@ -31,7 +33,7 @@ import {
   type UserCommand,
 } from '../protocol/commands.js';
 import { encodeFrame } from '../protocol/frame.js';
-import { decodeReply, type Reply } from '../protocol/replies.js';
+import { decodeReply, type Reply, type SSyncCmdReply } from '../protocol/replies.js';
 import { formatTarget, type ConnectTarget, type Connector } from '../transport/connector.js';
 import { exchangeFrame } from '../transport/exchange.js';
 import { connectError } from '../transport/socket-errors.js';
@@ -100,6 +102,10 @@ export class EcflowClient {
       throw new EcflowError(ErrorCode.INVALID_ARGUMENT, `invalid server port ${String(port)}: expected 1-65535`);
     }
     validateTimeouts(options.timeouts ?? {});
+    const max = options.maxFrameBytes;
+    if (max !== undefined && !(Number.isInteger(max) && max > 0)) {
+      throw new EcflowError(ErrorCode.INVALID_ARGUMENT, `maxFrameBytes must be a positive integer, got ${String(max)}`);
+    }
     this.host = host;
     this.port = port;
     this.ssl = options.ssl !== undefined && options.ssl !== false;
@@ -169,6 +175,26 @@ export class EcflowClient {
   /** The server's version string, e.g. `5.9.2`. Authenticated on every version. */
   async serverVersion(options: RequestOptions = {}): Promise<string> {
     return expectReply(await this.request({ cmd: 'ServerVersionCmd' }, options), 'SStringCmd').str;
+  }
+
+  /**
+   * NEWS (`CSyncCmd` 0): has anything changed since these change numbers? 0 NO_NEWS, 1 NEWS,
+   * 2 DO_FULL_SYNC (e.g. the server restarted).
+   */
+  async news(since: ChangeNumbers, options: RequestOptions = {}): Promise<News> {
+    const reply = await this.request({ cmd: 'CSyncCmd', api: SyncApi.NEWS, ...changeFields(since) }, options);
+    return expectReply(reply, 'SNewsCmd').news;
+  }
+
+  /** SYNC (`CSyncCmd` 1): the incremental changes since these change numbers (or a full defs). */
+  async sync(since: ChangeNumbers, options: RequestOptions = {}): Promise<SSyncCmdReply> {
+    const reply = await this.request({ cmd: 'CSyncCmd', api: SyncApi.SYNC, ...changeFields(since) }, options);
+    return expectReply(reply, 'SSyncCmd');
+  }
+
+  /** SYNC_FULL (`CSyncCmd` 2, handle 0): the whole defs as NET text (`defs`). */
+  async syncFull(options: RequestOptions = {}): Promise<SSyncCmdReply> {
+    return expectReply(await this.request({ cmd: 'CSyncCmd', api: SyncApi.SYNC_FULL }, options), 'SSyncCmd');
   }
 
   private async send(cmd: Command, payload: string, options: RequestOptions): Promise<Reply> {
@@ -295,6 +321,21 @@ function connectWithin(connector: Connector, target: ConnectTarget, signal: Abor
       },
     );
   });
+}
+
+/** Change numbers of a client's copy of the defs (§7); `clientHandle` 0 = no handle. */
+export interface ChangeNumbers {
+  readonly clientHandle?: number;
+  readonly stateChangeNo: number;
+  readonly modifyChangeNo: number;
+}
+
+function changeFields(since: ChangeNumbers): { clientHandle: number; stateChangeNo: number; modifyChangeNo: number } {
+  return {
+    clientHandle: since.clientHandle ?? 0,
+    stateChangeNo: since.stateChangeNo,
+    modifyChangeNo: since.modifyChangeNo,
+  };
 }
 
 /** ErrorCmd (or a group holding ErrorCmd children) -> EcflowServerError; anything else is returned. */
