@@ -173,3 +173,15 @@ test('invalid options are refused at construction', () => {
   assert.throws(() => new EcflowClient({ host: 'vm', port: 70000 }), isCode('INVALID_ARGUMENT'));
   assert.throws(() => new EcflowClient({ host: 'vm', port: 3141, timeouts: { news: -5 } }), isCode('INVALID_ARGUMENT'));
 });
+
+test('an unusable per-request timeoutMs is refused before connecting', async () => {
+  let connects = 0;
+  const connector: Connector = () => {
+    connects++;
+    return new Promise<Duplex>(() => {});
+  };
+  const client = new EcflowClient({ host: 'vm', port: 3141, identity, connector });
+  await assert.rejects(client.request(ping, { timeoutMs: 0 }), isCode('INVALID_ARGUMENT'));
+  await assert.rejects(client.request(ping, { timeoutMs: 2 ** 40 }), isCode('INVALID_ARGUMENT'));
+  assert.equal(connects, 0);
+});

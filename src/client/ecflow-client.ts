@@ -41,7 +41,13 @@ import { loadSslCertificate, type SslCertificate, type SslCertificateOptions } f
 import { directConnector } from '../transport/tcp.js';
 import { startTls } from '../transport/tls.js';
 import { resolveIdentity, type EcflowIdentity, type ResolvedIdentity } from './identity.js';
-import { commandTimeoutMs, DEFAULT_TIMEOUTS, validateTimeouts, type RequestTimeouts } from './timeouts.js';
+import {
+  commandTimeoutMs,
+  DEFAULT_TIMEOUTS,
+  validateTimeoutMs,
+  validateTimeouts,
+  type RequestTimeouts,
+} from './timeouts.js';
 
 export interface EcflowClientOptions {
   /** Server host name or address, as the user typed it (also used for passwd-file lookups). */
@@ -200,6 +206,7 @@ export class EcflowClient {
   private async send(cmd: Command, payload: string, options: RequestOptions): Promise<Reply> {
     const context = describeCommand(cmd);
     const frame = encodeFrame(payload);
+    if (options.timeoutMs !== undefined) validateTimeoutMs('timeoutMs', options.timeoutMs);
     const timeoutMs = options.timeoutMs ?? commandTimeoutMs(cmd, this.options.timeouts);
     const caller = options.signal;
     if (caller?.aborted) throw this.cancelled(context, caller.reason);

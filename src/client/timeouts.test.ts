@@ -41,7 +41,7 @@ test('configured kinds and per-command overrides', () => {
 
 test('validateTimeouts refuses non-positive or non-finite values', () => {
   assert.doesNotThrow(() => validateTimeouts({ news: 1, byCommand: { CtsCmd: 5 } }));
-  for (const bad of [{ news: 0 }, { long: -1 }, { connect: Number.NaN }, { byCommand: { CtsCmd: Infinity } }]) {
+  for (const bad of [{ news: 0 }, { long: -1 }, { connect: Number.NaN }, { byCommand: { CtsCmd: Infinity } }, { task: 2 ** 31 }]) {
     assert.throws(() => validateTimeouts(bad), (e: unknown) => e instanceof EcflowError && e.code === 'INVALID_ARGUMENT');
   }
 });

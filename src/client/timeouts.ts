@@ -82,7 +82,20 @@ function userCommandKind(cmd: UserCommand): 'news' | 'long' | 'default' {
   }
 }
 
-/** Throws EcflowError(INVALID_ARGUMENT) if a configured timeout is not a positive finite number. */
+/** Largest delay `setTimeout` honours (longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Throws EcflowError(INVALID_ARGUMENT) unless `value` is a usable timeout in ms (0 < value < 2^31). */
+export function validateTimeoutMs(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value > 0 && value <= MAX_TIMER_MS)) {
+    throw new EcflowError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${name} must be a positive number of milliseconds up to ${MAX_TIMER_MS}, got ${value}`,
+    );
+  }
+}
+
+/** Throws EcflowError(INVALID_ARGUMENT) if a configured timeout is not usable (see validateTimeoutMs). */
 export function validateTimeouts(timeouts: RequestTimeouts): void {
   const all: [string, number | undefined][] = [
     ['news', timeouts.news],
@@ -93,11 +106,6 @@ export function validateTimeouts(timeouts: RequestTimeouts): void {
     ...Object.entries(timeouts.byCommand ?? {}).map(([k, v]): [string, number | undefined] => [`byCommand.${k}`, v]),
   ];
   for (const [name, value] of all) {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-      throw new EcflowError(
-        ErrorCode.INVALID_ARGUMENT,
-        `timeouts.${name} must be a positive number of milliseconds, got ${value}`,
-      );
-    }
+    if (value !== undefined) validateTimeoutMs(`timeouts.${name}`, value);
   }
 }
