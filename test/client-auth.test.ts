@@ -123,7 +123,7 @@ test('login user with ECF_PASSWD: password found -> accepted; none -> refused', 
 });
 
 test('white list on a server run by another OS user: our login name refused, remoteUser accepted', async (t) => {
-  const srv = await startEcflowServer({ runAs: 'ecfwhite', whiteList: 'fred\n-reader\n', defs: DEFS });
+  const srv = await startEcflowServer({ runAs: 'ecfop', whiteList: 'fred\n-reader\n', defs: DEFS });
   t.after(() => srv.stop());
   assert.notEqual(srv.serverUser, me);
   const mine = new EcflowClient({ host: srv.host, port: srv.port, env: {} });
