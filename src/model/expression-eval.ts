@@ -484,39 +484,33 @@ function isLogical(ast: ExprAst): boolean {
   return ast.kind === 'and' || ast.kind === 'or' || ast.kind === 'not' || ast.kind === 'compare';
 }
 
-function describeValue(ast: ExprAst, ctx: ExpressionContext): string {
+/** Where a value comes from, in words: a resolved `path:name`, a flag, or the sub-expression. */
+function describeSource(ast: ExprAst, ctx: ExpressionContext): string {
   switch (ast.kind) {
     case 'attribute': {
-      const { node, attr } = lookupAttribute(ast, ctx);
-      const where = node === undefined ? `${ast.path}:${ast.name} (node not found)` : `${node}:${ast.name}`;
-      if (attr === undefined) return node === undefined ? where : `${where} (not found, 0)`;
-      if (attr.type === 'event') return `${where} (${attr.value !== 0 ? 'set' : 'clear'})`;
-      return `${where} (${attr.type} ${attr.value})`;
+      const { node } = lookupAttribute(ast, ctx);
+      return node === undefined ? `${ast.path}:${ast.name} (node not found)` : `${node}:${ast.name}`;
     }
     case 'parent-attribute': {
-      const { node, attr } = lookupParentAttribute(ast, ctx);
-      if (node === undefined || attr === undefined) return `:${ast.name} (not found, 0)`;
-      if (attr.type === 'event') return `${node}:${ast.name} (${attr.value !== 0 ? 'set' : 'clear'})`;
-      return `${node}:${ast.name} (${attr.type} ${attr.value})`;
+      const { node } = lookupParentAttribute(ast, ctx);
+      return node === undefined ? `:${ast.name} (not found)` : `${node}:${ast.name}`;
     }
     case 'flag': {
-      const { node, set } = flagValue(ast, ctx);
-      return `${node ?? ast.path}<flag>${ast.flag} (${set ? 'set' : 'not set'})`;
+      const { node } = flagValue(ast, ctx);
+      return `${node ?? ast.path}<flag>${ast.flag}`;
     }
-    case 'integer':
-      return String(ast.value);
     default:
-      return `${expressionText(ast)} (${valueOf(ast, ctx)})`;
+      return expressionText(ast);
   }
 }
 
 const CMP_WORDS: Readonly<Record<string, string>> = {
   '==': '',
   '!=': 'not ',
-  '<': 'less than ',
-  '<=': 'at most ',
-  '>': 'more than ',
-  '>=': 'at least ',
+  '<': '< ',
+  '<=': '<= ',
+  '>': '> ',
+  '>=': '>= ',
 };
 
 /** Plain words for a part that is false. */
@@ -530,23 +524,28 @@ function detailOf(ast: ExprAst, ctx: ExpressionContext): string | undefined {
         return `${who} is ${state}, expected ${CMP_WORDS[ast.op]}${right.state}`;
       }
       if (left.kind === 'attribute' && right.kind === 'event-state') {
-        const { node, attr } = lookupAttribute(left, ctx);
-        const who = node === undefined ? `${left.path}:${left.name} (node not found)` : `${node}:${left.name}`;
+        const { attr } = lookupAttribute(left, ctx);
         const now = attr === undefined ? 'not found' : attr.value !== 0 ? 'set' : 'clear';
-        return `${who} is ${now}, expected ${CMP_WORDS[ast.op]}${right.set ? 'set' : 'clear'}`;
+        return `${describeSource(left, ctx)} is ${now}, expected ${CMP_WORDS[ast.op]}${right.set ? 'set' : 'clear'}`;
       }
       const rv = valueOf(right, ctx);
-      const rightText = right.kind === 'integer' ? String(rv) : `${expressionText(right)} (${rv})`;
-      return `${describeValue(left, ctx)} is not ${ast.op} ${rightText}`;
+      const rightText = right.kind === 'integer' ? String(rv) : `${describeSource(right, ctx)} (${rv})`;
+      return `${describeSource(left, ctx)} is ${valueOf(left, ctx)}, expected ${ast.op} ${rightText}`;
     }
     case 'not':
       return `${expressionText(ast.operand)} is true, expected false`;
     case 'attribute':
-    case 'parent-attribute':
+    case 'parent-attribute': {
+      const { attr } = ast.kind === 'attribute' ? lookupAttribute(ast, ctx) : lookupParentAttribute(ast, ctx);
+      if (attr === undefined) return `${describeSource(ast, ctx)}: no such event, meter, variable, repeat or limit (0)`;
+      if (attr.type === 'event') return `${describeSource(ast, ctx)} is clear, expected set`;
+      return `${describeSource(ast, ctx)} is 0 (${attr.type})`;
+    }
     case 'flag':
+      return `${describeSource(ast, ctx)} is not set`;
     case 'integer':
     case 'function':
-      return `${describeValue(ast, ctx)} is 0 (false)`;
+      return `${describeSource(ast, ctx)} is 0`;
     case 'unparsed':
       return `cannot parse '${ast.text}': ${ast.error}`;
     default:
