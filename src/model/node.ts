@@ -94,9 +94,8 @@ const INDEX_THRESHOLD = 12;
 export abstract class Node {
   /** Parent container (a Task for aliases); undefined for suites and detached nodes. */
   parent: NodeContainer | Task | undefined = undefined;
-  state: NState = NState.UNKNOWN;
-  defStatus: DState = DState.QUEUED;
-  suspended = false;
+  /** state (bits 0-2), defStatus (bits 3-5), suspended (bit 6): one small integer per node. */
+  private bits: number = NState.UNKNOWN | (DState.QUEUED << 3);
   /** Flag bitmask (§10.6). */
   flags = 0;
   /** `dur:` seconds since suite start when the state last changed. */
@@ -108,6 +107,26 @@ export abstract class Node {
   constructor(public name: string) {}
 
   abstract get kind(): NodeKind;
+
+  get state(): NState {
+    return (this.bits & 7) as NState;
+  }
+  set state(v: NState) {
+    this.bits = (this.bits & ~7) | (v & 7);
+  }
+  /** Default status (`defstatus`), QUEUED by default. */
+  get defStatus(): DState {
+    return ((this.bits >> 3) & 7) as DState;
+  }
+  set defStatus(v: DState) {
+    this.bits = (this.bits & ~56) | ((v & 7) << 3);
+  }
+  get suspended(): boolean {
+    return (this.bits & 64) !== 0;
+  }
+  set suspended(v: boolean) {
+    this.bits = v ? this.bits | 64 : this.bits & ~64;
+  }
 
   /** Child nodes (children of a suite/family, aliases of a task). */
   get nodes(): readonly Node[] {
@@ -322,15 +341,50 @@ export class Family extends NodeContainer {
   }
 }
 
+/** Job submission state of a task or alias, kept apart while it has its default values. */
+class JobState {
+  constructor(
+    public jobsPassword: string,
+    public rid: string,
+    public abortReason: string,
+    public tryNo: number,
+  ) {}
+}
+
 /** Task or alias: job submission state (SubmittableMemento). */
 export abstract class Submittable extends Node {
+  private job: JobState | undefined = undefined;
+
+  private jobState(): JobState {
+    return (this.job ??= new JobState('', '', '', 0));
+  }
   /** Jobs password (`passwd:`), '' when none. */
-  jobsPassword = '';
-  /** Remote id / process id (`rid:`). */
-  rid = '';
+  get jobsPassword(): string {
+    return this.job?.jobsPassword ?? '';
+  }
+  set jobsPassword(v: string) {
+    if (v !== '' || this.job !== undefined) this.jobState().jobsPassword = v;
+  }
+  /** Remote id / process id (`rid:`), '' when none. */
+  get rid(): string {
+    return this.job?.rid ?? '';
+  }
+  set rid(v: string) {
+    if (v !== '' || this.job !== undefined) this.jobState().rid = v;
+  }
   /** Abort reason, verbatim (a `\n` in it stays the two characters backslash-n, as on the wire). */
-  abortReason = '';
-  tryNo = 0;
+  get abortReason(): string {
+    return this.job?.abortReason ?? '';
+  }
+  set abortReason(v: string) {
+    if (v !== '' || this.job !== undefined) this.jobState().abortReason = v;
+  }
+  get tryNo(): number {
+    return this.job?.tryNo ?? 0;
+  }
+  set tryNo(v: number) {
+    if (v !== 0 || this.job !== undefined) this.jobState().tryNo = v;
+  }
 }
 
 export class Task extends Submittable {

@@ -6,9 +6,8 @@
  *  - `STATE`: what `ecflow_client --get_state` prints — `defs_state STATE …`, server variables,
  *    `# server state:` and the state comments. **Differences** to the real client: the generated
  *    variables (`# edit ECF_JOB '…'`, `# edit YYYY '…'`, …) and the `# Trigger Evaluation Tree`
- *    blocks are not printed (the server does not transmit what they are computed from in full);
- *    the `# (free)` line under a freed trigger/complete and the `# referenced limit(value)` inlimit
- *    comment are printed;
+ *    blocks are not printed (they are computed by the C++ client, not transmitted); the
+ *    `# (free)` line under a freed trigger/complete is printed;
  *  - `NET` / `MIGRATE`: the wire formats, without indentation (used for round-trip tests; MIGRATE
  *    same apart from the style word; `history` lines are printed in every state style when present).
  *
@@ -20,7 +19,7 @@ import type { Defs } from './defs.js';
 import { Alias, Family, Suite, Task, type Node, type Submittable } from './node.js';
 import { DSTATE_NAMES, DState, NSTATE_NAMES, NState, SSTATE_NAMES, SState, flagsToText } from './types.js';
 import { formatDuration } from './time-format.js';
-import { autoExterns, findLimitForInLimit } from './externs.js';
+import { autoExterns } from './externs.js';
 
 export type PrintStyleName = 'DEFS' | 'STATE' | 'NET' | 'MIGRATE';
 
@@ -157,16 +156,7 @@ class Writer {
     if (a.repeat !== undefined) this.line(level, T.repeatText(a.repeat, st));
     if (a.variables !== undefined) for (const v of a.variables) this.line(level, T.variableText(v));
     if (a.limits !== undefined) for (const l of a.limits) this.line(level, T.limitText(l, st));
-    if (a.inlimits !== undefined) {
-      for (const i of a.inlimits) {
-        let text = T.inlimitText(i, st);
-        if (this.style === 'STATE') {
-          const limit = findLimitForInLimit(node, i);
-          if (limit !== undefined) text += ` # referenced limit(value) ${limit.max}(${limit.value})`;
-        }
-        this.line(level, text);
-      }
-    }
+    if (a.inlimits !== undefined) for (const i of a.inlimits) this.line(level, T.inlimitText(i, st));
     if (a.labels !== undefined) for (const l of a.labels) this.line(level, T.labelText(l, st));
     if (a.meters !== undefined) for (const m of a.meters) this.line(level, T.meterText(m, st));
     if (a.events !== undefined) for (const e of a.events) this.line(level, T.eventText(e, st));

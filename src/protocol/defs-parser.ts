@@ -97,6 +97,8 @@ class DefsTextParser implements AttrContext {
   private dropped = 0;
   private readonly maxWarnings: number;
   private readonly flagCache = new Map<string, number>();
+  /** Short node names seen before: big defs repeat them in every family (t0…t99, fc, an…). */
+  private readonly names = new Map<string, string>();
 
   constructor(
     readonly text: string,
@@ -133,8 +135,13 @@ class DefsTextParser implements AttrContext {
 
   /** Advance to the next physical line; returns its [start, end) without CR and indentation. */
   nextLine(): [number, number] | undefined {
+    return this.advance() ? [this.lineStart, this.lineEnd] : undefined;
+  }
+
+  /** Advance to the next physical line (lineStart/lineEnd); false at the end of the text. */
+  private advance(): boolean {
     const text = this.text;
-    if (this.pos >= this.len) return undefined;
+    if (this.pos >= this.len) return false;
     let eol = text.indexOf('\n', this.pos);
     if (eol < 0) eol = this.len;
     let end = eol;
@@ -144,14 +151,12 @@ class DefsTextParser implements AttrContext {
     this.lineNo++;
     this.lineStart = start;
     this.lineEnd = end;
-    return [start, end];
+    return true;
   }
 
   run(): void {
-    for (;;) {
-      const line = this.nextLine();
-      if (line === undefined) break;
-      if (line[0] < line[1]) this.statement(line[0], line[1]);
+    while (this.advance()) {
+      if (this.lineStart < this.lineEnd) this.statement(this.lineStart, this.lineEnd);
     }
     if (!this.nodeMode && this.containers.length > 0) this.structural('missing endsuite at the end of the text');
   }
@@ -324,16 +329,26 @@ class DefsTextParser implements AttrContext {
     else list.push(...messages);
   }
 
-  /** Name of a node line and the position after it (a node with no name gets a warning). */
-  private nodeName(k: number, e: number, kind: string): [string, number] | undefined {
+  /** Position after the name read by nodeName. */
+  private nameEnd = 0;
+
+  /** Name of a node line ('' with a warning when missing); `nameEnd` is set to the position after it. */
+  private nodeName(k: number, e: number, kind: string): string {
     const text = this.text;
     const a = skipBlanks(text, k, e);
     const b = skipWord(text, a, e);
+    this.nameEnd = b;
     if (a === b) {
       this.structural(`${kind} without a name`);
-      return undefined;
+      return '';
     }
-    return [text.slice(a, b), b];
+    let name = text.slice(a, b);
+    if (b - a <= 24) {
+      const known = this.names.get(name);
+      if (known !== undefined) name = known;
+      else if (this.names.size < 50000) this.names.set(name, name);
+    }
+    return name;
   }
 
   private openSuite(k: number, e: number): void {
@@ -343,17 +358,17 @@ class DefsTextParser implements AttrContext {
       this.structural('suite inside a suite (missing endsuite)');
       this.containers = [];
     }
-    const suite = new Suite(nm?.[0] ?? '');
+    const suite = new Suite(nm);
     this.task = undefined;
     if (this.nodeMode) {
       if (this.root === undefined) this.root = suite;
       else this.structural('a second top-level node in a node text');
-    } else if (nm !== undefined) {
+    } else if (nm !== '') {
       this.defs.addSuite(suite);
     }
     this.containers.push(suite);
     this.node = suite;
-    if (nm !== undefined) this.nodeState(suite, nm[1], e);
+    if (nm !== '') this.nodeState(suite, this.nameEnd, e);
   }
 
   private endSuite(): void {
@@ -380,14 +395,14 @@ class DefsTextParser implements AttrContext {
   private openFamily(k: number, e: number): void {
     this.decideStyle();
     const nm = this.nodeName(k, e, 'family');
-    const family = new Family(nm?.[0] ?? '');
+    const family = new Family(nm);
     const parent = this.parentContainer('family');
-    if (parent !== undefined && nm !== undefined) parent.addChild(family);
+    if (parent !== undefined && nm !== '') parent.addChild(family);
     else if (parent === undefined && this.nodeMode && this.root === undefined) this.root = family;
     this.containers.push(family);
     this.task = undefined;
     this.node = family;
-    if (nm !== undefined) this.nodeState(family, nm[1], e);
+    if (nm !== '') this.nodeState(family, this.nameEnd, e);
   }
 
   private endFamily(): void {
@@ -404,24 +419,24 @@ class DefsTextParser implements AttrContext {
   private openTask(k: number, e: number): void {
     this.decideStyle();
     const nm = this.nodeName(k, e, 'task');
-    const task = new Task(nm?.[0] ?? '');
+    const task = new Task(nm);
     const parent = this.parentContainer('task');
-    if (parent !== undefined && nm !== undefined) parent.addChild(task);
+    if (parent !== undefined && nm !== '') parent.addChild(task);
     else if (parent === undefined && this.nodeMode && this.root === undefined) this.root = task;
     this.task = task;
     this.node = task;
-    if (nm !== undefined) this.nodeState(task, nm[1], e);
+    if (nm !== '') this.nodeState(task, this.nameEnd, e);
   }
 
   private openAlias(k: number, e: number): void {
     this.decideStyle();
     const nm = this.nodeName(k, e, 'alias');
-    const alias = new Alias(nm?.[0] ?? '');
-    if (this.task !== undefined && nm !== undefined) this.task.addAlias(alias);
+    const alias = new Alias(nm);
+    if (this.task !== undefined && nm !== '') this.task.addAlias(alias);
     else if (this.nodeMode && this.root === undefined) this.root = alias;
     else if (this.task === undefined) this.structural('alias outside a task');
     this.node = alias;
-    if (nm !== undefined) this.nodeState(alias, nm[1], e);
+    if (nm !== '') this.nodeState(alias, this.nameEnd, e);
   }
 
   private attribute(kw: string, s: number, k: number, e: number): void {
