@@ -377,9 +377,14 @@ function isBool(ast: ExprAst): boolean {
   return ast.kind === 'and' || ast.kind === 'or';
 }
 
-/** A `[not] compare` item of an and-chain (anything but and/or and `not (and/or)`). */
+/** `not ( … )`: a `not` that ecFlow can only have parsed in front of parentheses. */
+function isNotGroup(ast: ExprAst): boolean {
+  return ast.kind === 'not' && (isBool(ast.operand) || ast.operand.kind === 'not');
+}
+
+/** A `[not] compare` item of an and-chain (anything but and/or and `not ( … )`). */
 function isChainItem(ast: ExprAst): boolean {
-  return !isBool(ast) && !(ast.kind === 'not' && isBool(ast.operand));
+  return !isBool(ast) && !isNotGroup(ast);
 }
 
 /** Left-deep `a and b and c` of chain items: what ecFlow's and-chain rule builds. */
@@ -413,7 +418,7 @@ export function expressionText(ast: ExprAst): string {
       if (isAndChain(left)) {
         lhs = expressionText(left);
         chainHead = true;
-      } else if (left.kind === 'not' && isBool(left.operand)) {
+      } else if (isNotGroup(left)) {
         lhs = expressionText(left);
       } else {
         lhs = `(${expressionText(left)})`;
@@ -427,7 +432,7 @@ export function expressionText(ast: ExprAst): string {
     case 'arith':
       return `${calcText(ast.left, false)} ${ast.op} ${calcText(ast.right, true)}`;
     case 'not':
-      return isBool(ast.operand) || ast.operand.kind === 'not'
+      return isNotGroup(ast)
         ? `${NOT_TEXT[ast.spelling]}(${expressionText(ast.operand)})`
         : `${NOT_TEXT[ast.spelling]}${expressionText(ast.operand)}`;
     case 'function':
@@ -659,7 +664,7 @@ export function expressionReferences(ast: ExprAst, fromPath: string, ctx?: Expre
     else if (node.kind === 'attribute') out.push({ ...resolve(node.path), kind: 'attribute', name: node.name });
     else if (node.kind === 'flag' && node.path !== '/') out.push({ ...resolve(node.path), kind: 'flag', name: node.flag });
     else if (node.kind === 'parent-attribute' && ctx !== undefined) {
-      const { node: where } = lookupParentAttribute(node, { ...ctx, nodePath: fromPath });
+      const { node: where } = lookupParentAttribute(node, withNodePath(ctx, fromPath));
       if (where !== undefined) out.push({ path: where, found: true, kind: 'attribute', name: node.name });
     }
   });
@@ -674,6 +679,18 @@ export function expressionReferences(ast: ExprAst, fromPath: string, ctx?: Expre
  */
 export function referencedNodes(ast: ExprAst, fromPath: string, ctx?: ExpressionContext): string[] {
   return [...new Set(expressionReferences(ast, fromPath, ctx).map((r) => r.path))];
+}
+
+/** The same context, for expressions owned by another node. */
+export function withNodePath(ctx: ExpressionContext, nodePath: string): ExpressionContext {
+  if (ctx.nodePath === nodePath) return ctx;
+  return {
+    nodePath,
+    hasNode: (p) => ctx.hasNode(p),
+    nodeState: (p) => ctx.nodeState(p),
+    attribute: (p, name) => ctx.attribute(p, name),
+    hasFlag: (p, flag) => ctx.hasFlag(p, flag),
+  };
 }
 
 /** Name of a DState number (for messages). */

@@ -68,6 +68,7 @@ export {
   resolveRef,
   valueOf,
   whyExpressionText,
+  withNodePath,
   type ExplainNode,
   type ExprReference,
 } from './expression-eval.js';
