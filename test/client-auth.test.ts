@@ -100,7 +100,7 @@ test('custom users with passwords: accepted, wrong password refused verbatim, mi
     await c.request({ cmd: 'CtsNodeCmd', api: 3 });
     const err = await serverErrorOf(c.request({ cmd: 'PathsCmd', api: PathsApi.SUSPEND, paths: ['/s1'] }));
     assert.equal(err.code, 'AUTH');
-    assert.equal(err.context, '--suspend=/s1');
+    assert.equal(err.context, '--suspend /s1');
     const file = await srv.clientFile('ro', 'rouser {{HOST}} {{PORT}} ropw\n', { passwd: true });
     const real = await srv.ecflowClient(['--suspend=/s1'], { ECF_USER: 'rouser', ECF_CUSTOM_PASSWD: file });
     assert.equal(err.serverMessage, realServerReply(real.stderr + real.stdout));

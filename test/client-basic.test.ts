@@ -52,7 +52,7 @@ test('ErrorCmd -> EcflowServerError with the server text verbatim and the comman
   }
   assert.ok(err instanceof EcflowServerError, String(err));
   assert.equal(err.code, 'SERVER');
-  assert.equal(err.context, '--suspend=/nonexistent');
+  assert.equal(err.context, '--suspend /nonexistent');
   const real = await srv.ecflowClient(['--suspend=/nonexistent']);
   assert.notEqual(real.code, 0);
   assert.equal(err.serverMessage, realServerReply(real.stderr + real.stdout));

@@ -113,7 +113,7 @@ function alterText(c: Extract<Command, { cmd: 'AlterCmd' }>): string {
  * A short CLI-like description of a command, for error messages.
  *
  * @example
- * describeCommand({ cmd: 'PathsCmd', api: PathsApi.SUSPEND, paths: ['/s1'] }); // '--suspend=/s1'
+ * describeCommand({ cmd: 'PathsCmd', api: PathsApi.SUSPEND, paths: ['/s1'] }); // '--suspend /s1'
  * `request( ${describeCommand(cmd)} ) failed`; // the ecflow_client wording
  */
 export function describeCommand(cmd: Command): string {
@@ -178,11 +178,12 @@ export function describeCommand(cmd: Command): string {
       return `--delete=${words(cmd.force === true && 'force', cmd.paths.length === 0 ? '_all_' : paths(cmd.paths))}`;
     case 'PathsCmd': {
       const option = cmd.api === PathsApi.NO_CMD ? 'PathsCmd(NO_CMD)' : `--${enumName(PathsApi, cmd.api).toLowerCase()}`;
-      return `${option}=${words(cmd.force === true && 'force', paths(cmd.paths))}`;
+      // ecFlow prints path commands with a blank: `--suspend /s1` (as in edit history and errors).
+      return words(option, cmd.force === true && 'force', paths(cmd.paths));
     }
     case 'RequeueNodeCmd': {
       const option = cmd.option === undefined || cmd.option === RequeueOption.NO_OPTION ? '' : enumName(RequeueOption, cmd.option).toLowerCase();
-      return `--requeue=${words(option, paths(cmd.paths))}`;
+      return option === '' ? `--requeue ${paths(cmd.paths)}` : `--requeue=${words(option, paths(cmd.paths))}`;
     }
     case 'OrderNodeCmd':
       return `--order=${cmd.absNodePath} ${enumName(OrderOption, cmd.option).toLowerCase()}`;

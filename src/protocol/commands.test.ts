@@ -357,7 +357,7 @@ describe('validateCommand', () => {
 describe('describeCommand', () => {
   test('CLI-like forms', () => {
     const cases: [Command, string][] = [
-      [{ cmd: 'PathsCmd', api: PathsApi.SUSPEND, paths: ['/s1'] }, '--suspend=/s1'],
+      [{ cmd: 'PathsCmd', api: PathsApi.SUSPEND, paths: ['/s1'] }, '--suspend /s1'],
       [{ cmd: 'CtsCmd', api: CtsApi.PING }, '--ping'],
       [{ cmd: 'ServerVersionCmd' }, '--server_version'],
       [{ cmd: 'CSyncCmd', api: SyncApi.NEWS, clientHandle: 1, stateChangeNo: 5, modifyChangeNo: 2 }, '--news=1 5 2'],

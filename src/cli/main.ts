@@ -1,0 +1,57 @@
+/**
+ * `ecflow-remote` entry point: one sub-command per file in src/cli (thin over src/client).
+ */
+import { readFileSync } from 'node:fs';
+import { clientHelp, runClientCommand, type CliIo } from './client-command.js';
+import { ExitCode } from './exit-codes.js';
+
+interface SubCommand {
+  readonly name: string;
+  readonly summary: string;
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+const COMMANDS: readonly SubCommand[] = [
+  {
+    name: 'client',
+    summary: "talk to an ecFlow server with ecflow_client's syntax (--ping, --get, --suspend=/s1, ...)",
+    run: runClientCommand,
+  },
+];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function help(): string {
+  return (
+    'Usage: ecflow-remote <command> [options]\n\nCommands:\n' +
+    COMMANDS.map((c) => `  ${c.name.padEnd(12)}${c.summary}\n`).join('') +
+    "\nRun 'ecflow-remote <command> --help' for a command's options.\n"
+  );
+}
+
+export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help());
+    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  if (name === '--version' || name === 'version') {
+    io.stdout.write(`ecflow-remote ${version()}\n`);
+    return ExitCode.OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    io.stderr.write(`ecflow-remote: unknown command '${name}'\n\n${help()}`);
+    return ExitCode.USAGE;
+  }
+  return command.run(rest, io);
+}
+
+function defaultIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+export { clientHelp };
