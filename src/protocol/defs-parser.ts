@@ -210,7 +210,7 @@ class DefsTextParser implements AttrContext {
         this.history(k, e);
         return;
       case 'extern':
-        this.seenContent = true;
+        this.decideStyle();
         (this.defs.externs ??= []).push(text.slice(skipBlanks(text, k, e), trimEnd(text, k, e)));
         return;
     }
