@@ -178,14 +178,37 @@ describe('why() agrees with ecflow_client --why (5.9.2)', { skip: !haveServer &&
     trigger f == complete
     task a
   endfamily
+  family tm
+    task a
+      time 00:01
+    task b
+      time 00:10 23:50 00:20
+    task d
+      today 23:55
+    task e
+      time 00:01
+      day monday
+    task f
+      cron -w 1,2 10:00
+    task g
+      cron 00:01 23:59 00:30
+    task h
+      cron -d 1,15,L 08:00
+    task j
+      today 00:10 23:50 00:15
+  endfamily
 endsuite
 `;
-  const PATHS = ['/w/held/h1', '/w/f/t1', '/w/f/t2', '/w/f/t3', '/w/f/t4', '/w/f/t5', '/w/f/t6', '/w/f/t7', '/w/f/t8', '/w/f/t9', '/w/f/t10', '/w/g/a', '/w/g'];
+  const TIMED = ['a', 'b', 'd', 'e', 'f', 'g', 'h', 'j'].map((t) => `tm/${t}`);
+  const PATHS = [
+    ...['/w/held/h1', '/w/f/t1', '/w/f/t2', '/w/f/t3', '/w/f/t4', '/w/f/t5', '/w/f/t6', '/w/f/t7', '/w/f/t8', '/w/f/t9', '/w/f/t10'],
+    ...['/w/g/a', '/w/g', ...TIMED.map((t) => `/w/${t}`)],
+  ];
 
   before(async () => {
     server = await startEcflowServer({ port: await freePort({ min: 42000, max: 42999 }) });
     // Scripts so that jobs can be generated; ECF_JOB_CMD 'true' leaves them submitted.
-    for (const t of ['held/h1', 'f/t1', 'f/t2', 'f/t3', 'f/t4', 'f/t5', 'f/t6', 'f/t7', 'f/t8', 'f/t9', 'f/t10', 'g/a']) {
+    for (const t of ['held/h1', 'f/t1', 'f/t2', 'f/t3', 'f/t4', 'f/t5', 'f/t6', 'f/t7', 'f/t8', 'f/t9', 'f/t10', 'g/a', ...TIMED]) {
       await mkdir(join(server.ecfHome, 'w', t.split('/')[0]!), { recursive: true });
       await writeFile(join(server.ecfHome, 'w', `${t}.ecf`), 'echo hello\n');
     }

@@ -7,8 +7,8 @@
  * The reasons, in ecFlow's order: the server (not RUNNING) or the definition state; then for the
  * suite, each family down to the node, and the node itself: suspended, or a state other than
  * queued/aborted (for a task that ends its list); full limits of its inlimits; day, date, today,
- * time and cron attributes still holding; the trigger when it is false (unless a complete
- * expression holds or is freed, or the trigger is freed).
+ * time and cron attributes still holding; avisos and mirrors (5.13+); the trigger when it is false
+ * (unless a complete expression holds or is freed, or the trigger is freed).
  *
  * Each reason's `text` is ecflow_client's line, character for character; `details` add plain
  * words ecFlow does not give (which part of a trigger fails, defstatus, a finished repeat…).
@@ -37,6 +37,8 @@ export type WhyReasonKind =
   | 'today'
   | 'time'
   | 'cron'
+  | 'aviso'
+  | 'mirror'
   | 'trigger';
 
 /** One reason why a node does not run. */
@@ -140,7 +142,7 @@ function nodeWhy(defs: Defs, node: Node, out: WhyReason[]): void {
     }
     for (const d of dates) {
       const t = dateWhy(d, cal);
-      if (t !== undefined) out.push({ kind: 'date', path, text: prefix + t, details: [] });
+      if (t !== undefined) out.push({ kind: 'date', path, text: prefix + t, details: dateDetails(d, cal) });
     }
     for (const t of a.todays ?? []) {
       const s = timeWhy(t, cal, days, dates, true);
@@ -152,8 +154,15 @@ function nodeWhy(defs: Defs, node: Node, out: WhyReason[]): void {
     }
     for (const c of a.crons ?? []) {
       const s = cronWhy(c, cal);
-      if (s !== undefined) out.push({ kind: 'cron', path, text: prefix + s, details: [] });
+      if (s !== undefined) out.push({ kind: 'cron', path, text: prefix + s, details: cronDetails(c, cal) });
     }
+  }
+  // 5.13+: the model does not carry an aviso's "notified" state, so a queued node is held by it.
+  for (const av of a?.avisos ?? []) {
+    out.push({ kind: 'aviso', path, text: `${prefix} is Aviso dependent (${av.listener}), but no notification received`, details: [] });
+  }
+  for (const m of a?.mirrors ?? []) {
+    out.push({ kind: 'mirror', path, text: `${prefix} is a Mirror of ${m.remotePath} at '${m.remoteHost}:${m.remotePort}'`, details: [] });
   }
 
   const ctx = new ModelExpressionContext(defs, path);
@@ -368,6 +377,31 @@ function dateNextDate(date: DateAttr, c: Cal): Ymd {
   return today(c);
 }
 
+/**
+ * ecFlow's "next run on" for a date can be wrong (its search sticks to partial matches and gives
+ * up after a year); say which day really matches next.
+ */
+function dateDetails(date: DateAttr, c: Cal): string[] {
+  const wrong = dateText(dateNextDate(date, c));
+  let d = today(c);
+  for (let i = 0; i < 366 * 200; i++) {
+    d = addDays(d, 1);
+    if ((date.day === 0 || d.d === date.day) && (date.month === 0 || d.m === date.month) && (date.year === 0 || d.y === date.year)) {
+      return dateText(d) === wrong ? [] : [`the next matching day is ${DAY_NAMES[dowOf(d)]} ${dateText(d)}`];
+    }
+    if (date.year !== 0 && d.y > date.year) break;
+  }
+  return ['no day matches any more'];
+}
+
+function cronDetails(cron: CronAttr, c: Cal): string[] {
+  let wrong = addDays(today(c), 1);
+  for (let i = 0; i < 3000 && !cronNextDateMatches(cron, wrong); i++) wrong = addDays(wrong, 1);
+  let d = addDays(today(c), 1);
+  for (let i = 0; i < 3000 && !cronDayMatches(cron, d); i++) d = addDays(d, 1);
+  return dateText(d) === dateText(wrong) ? [] : [`the next matching day is ${DAY_NAMES[dowOf(d)]} ${dateText(d)}`];
+}
+
 function dayWhy(day: DayAttr, c: Cal): string | undefined {
   if (!day.expired && (day.free || dateText(today(c)) === day.date)) return undefined;
   const next = day.date !== '' ? day.date : dateText(dayNextDate(day, c));
@@ -437,6 +471,23 @@ function cronDayMatches(cron: CronAttr, d: Ymd): boolean {
   return week && dom && month;
 }
 
+/**
+ * The day test of ecFlow's CronAttr::next_date, kept as it is: with no `NL` week days the week-day
+ * condition always holds (so `cron -w 1 10:00` is reported for tomorrow whatever day that is), and
+ * an `NL` entry matches that week day anywhere in the month.
+ */
+function cronNextDateMatches(cron: CronAttr, d: Ymd): boolean {
+  const dow = dowOf(d);
+  const week = cron.weekDays.length === 0 || cron.weekDays.includes(dow);
+  const lastWeek = cron.lastWeekDaysOfMonth.length === 0 || cron.lastWeekDaysOfMonth.includes(dow);
+  let dom = cron.daysOfMonth.length === 0 && !cron.lastDayOfMonth;
+  if (cron.daysOfMonth.length > 0 || cron.lastDayOfMonth) {
+    dom = cron.daysOfMonth.includes(d.d) || (cron.lastDayOfMonth && isEndOfMonth(d));
+  }
+  const month = cron.months.length === 0 || cron.months.includes(d.m);
+  return (week || lastWeek) && dom && month;
+}
+
 function cronWhy(cron: CronAttr, c: Cal): string | undefined {
   const ts = cron.series;
   if (cron.free) return undefined;
@@ -455,7 +506,7 @@ function cronWhy(cron: CronAttr, c: Cal): string | undefined {
     s += ' ( next run is at ';
   }
   let d = addDays(today(c), 1);
-  for (let i = 0; i < 3000 && !cronDayMatches(cron, d); i++) d = addDays(d, 1);
+  for (let i = 0; i < 3000 && !cronNextDateMatches(cron, d); i++) d = addDays(d, 1);
   s += `${slotText(ts.start)} ${dateText(d)}, current time ${ts.relative ? '+' : ''}${slotText(seriesNow(ts, c))} ${dateText(today(c))} )`;
   return s;
 }
