@@ -19,7 +19,8 @@ import { startEcflowServer, type EcflowServer, ECFLOW_SERVER_BIN } from '../../t
 import { freePort } from '../../test/helpers/ports.js';
 import type { ExprDState, ExprFlag } from './expression-ast.js';
 import type { ExprAttributeValue, ExpressionContext } from './expression-context.js';
-import { evaluate, evaluationTreeLines, expressionText, whyExpressionText } from './expression-eval.js';
+import { evaluate } from './expression-eval.js';
+import { evaluationTreeLines, expressionText, whyExpressionText } from './expression-text.js';
 import { parseExpression } from './expression-parser.js';
 
 const haveServer = existsSync(ECFLOW_SERVER_BIN) || ECFLOW_SERVER_BIN === 'ecflow_server';

@@ -57,21 +57,9 @@ export {
 } from './expression-parser.js';
 export type { ExprAttributeType, ExprAttributeValue, ExpressionContext } from './expression-context.js';
 export { dateToJulian, guessExprPath, julianToDate, resolveExprPath, splitPath } from './expression-context.js';
-export {
-  evaluate,
-  evaluationTreeLines,
-  explain,
-  expressionReferences,
-  expressionText,
-  failingDetails,
-  referencedNodes,
-  resolveRef,
-  valueOf,
-  whyExpressionText,
-  withNodePath,
-  type ExplainNode,
-  type ExprReference,
-} from './expression-eval.js';
+export { evaluate, resolveRef, valueOf, withNodePath } from './expression-eval.js';
+export { explain, expressionReferences, failingDetails, referencedNodes, type ExplainNode, type ExprReference } from './expression-explain.js';
+export { evaluationTreeLines, expressionText, whyExpressionText } from './expression-text.js';
 export {
   expressionAst,
   expressionContextFor,
