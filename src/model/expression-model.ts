@@ -14,6 +14,7 @@ import { ExpressionJoin } from './attributes.js';
 import type { Defs } from './defs.js';
 import type { ExprAst, ExprDState, ExprFlag } from './expression-ast.js';
 import { dateToJulian, exprIntegerOf, type ExprAttributeValue, type ExpressionContext } from './expression-context.js';
+import { expressionReferences } from './expression-explain.js';
 import { combineExpressionParts } from './expression-parser.js';
 import { Submittable, Suite, type Node } from './node.js';
 import type { Repeat } from './repeat.js';
@@ -284,4 +285,59 @@ export function expressionAst(expression: Expression): ExprAst | undefined {
     cache.set(key, ast);
   }
   return ast;
+}
+
+/** A dependency between two nodes through a trigger or complete expression. */
+export interface ExprDependency {
+  /** Node whose expression it is. */
+  readonly node: string;
+  /** `trigger` or `complete`. */
+  readonly expression: 'trigger' | 'complete';
+  /** The node it refers to (absolute; exists when `found`). */
+  readonly target: string;
+  readonly found: boolean;
+}
+
+function dependenciesOf(defs: Defs, node: Node, out: ExprDependency[]): void {
+  const ctx = new ModelExpressionContext(defs, node.path);
+  for (const which of ['trigger', 'complete'] as const) {
+    const e = which === 'trigger' ? node.trigger : node.complete;
+    const ast = e === undefined ? undefined : expressionAst(e);
+    if (ast === undefined) continue;
+    const seen = new Set<string>();
+    for (const r of expressionReferences(ast, node.path, ctx)) {
+      if (seen.has(r.path)) continue;
+      seen.add(r.path);
+      out.push({ node: node.path, expression: which, target: r.path, found: r.found });
+    }
+  }
+}
+
+/**
+ * What a node's trigger and complete expressions refer to (the Triggers panel's "triggers of").
+ *
+ * @example expressionDependencies(defs, defs.findNode('/s/f/t2')!) // [{ node: '/s/f/t2', expression: 'trigger', target: '/s/f/t1', found: true }]
+ */
+export function expressionDependencies(defs: Defs, node: Node): ExprDependency[] {
+  const out: ExprDependency[] = [];
+  dependenciesOf(defs, node, out);
+  return out;
+}
+
+/**
+ * The expressions that refer to `path` or, with `{ below: true }`, to a node under it (the
+ * Triggers panel's "triggered by"). Scans the whole tree; parsing is cached by text.
+ *
+ * @example expressionDependents(defs, '/s/f/t1') // [{ node: '/s/f/t2', expression: 'trigger', target: '/s/f/t1', found: true }]
+ */
+export function expressionDependents(defs: Defs, path: string, options: { below?: boolean } = {}): ExprDependency[] {
+  const out: ExprDependency[] = [];
+  const all: ExprDependency[] = [];
+  defs.forEachNode((n) => {
+    if (n.trigger === undefined && n.complete === undefined) return;
+    all.length = 0;
+    dependenciesOf(defs, n, all);
+    for (const d of all) if (d.target === path || (options.below === true && d.target.startsWith(path + '/'))) out.push(d);
+  });
+  return out;
 }

@@ -20,6 +20,8 @@ import {
   explain,
   expressionAst,
   expressionContextFor,
+  expressionDependencies,
+  expressionDependents,
   ExpressionParseError,
   expressionReferences,
   expressionText,
@@ -362,6 +364,16 @@ describe('references', () => {
       ],
     );
   });
+  it('triggers of / triggered by, over the model', () => {
+    const { defs } = parseDefs(MODEL);
+    assert.deepEqual(expressionDependencies(defs, defs.findNode('/s/f/t2')!), [
+      { node: '/s/f/t2', expression: 'trigger', target: '/s/f/t1', found: true },
+    ]);
+    assert.deepEqual(expressionDependents(defs, '/s/f/t1').map((d) => d.node), ['/s/f/t2']);
+    assert.deepEqual(expressionDependents(defs, '/s/f', { below: true }).map((d) => d.node), ['/s/f/t2']);
+    assert.deepEqual(expressionDependents(defs, '/s/f/t3'), []);
+  });
+
   it('a suite cannot see siblings by name (ecFlow)', () => {
     const { defs } = parseDefs('#5.9.2\ndefs_state NET cal_count:0\nsuite a\nendsuite\nsuite b\ntrigger a == complete\nendsuite\n');
     const ctx = new ModelExpressionContext(defs, '/b');

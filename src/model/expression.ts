@@ -63,6 +63,9 @@ export { evaluationTreeLines, expressionText, whyExpressionText } from './expres
 export {
   expressionAst,
   expressionContextFor,
+  expressionDependencies,
+  expressionDependents,
+  type ExprDependency,
   generatedVariableValue,
   ModelExpressionContext,
   nodeAttributeValue,
