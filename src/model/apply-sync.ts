@@ -339,7 +339,7 @@ function applyKindMemento(ctx: ApplyContext, m: Memento): void {
         const pw = C.str(m, 'paswd_');
         node.jobsPassword = pw === DUMMY_JOBS_PASSWORD ? '' : pw;
         node.rid = C.str(m, 'rid_');
-        node.abortReason = C.str(m, 'abr_');
+        node.abortReason = C.abortReasonFrom(m, 'abr_');
         node.tryNo = C.num(m, 'tryNo_');
       }
       return;

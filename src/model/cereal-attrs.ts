@@ -98,7 +98,14 @@ export function ptime(o: CerealObj, k: string, def = ''): string {
   return has(o, k) ? str(obj(o, k), 'ptime', def) : def;
 }
 
-export const variableFrom = (o: CerealObj): Variable => new Variable(str(o, 'n_'), str(o, 'v_'));
+/**
+ * Variable; a real newline in the value becomes the two characters `\n`, which is what the defs
+ * text carries (ecFlow writes newlines as `\n` and does not unescape them when reading).
+ */
+export function variableFrom(o: CerealObj): Variable {
+  const v = str(o, 'v_');
+  return new Variable(str(o, 'n_'), v.includes('\n') ? v.split('\n').join('\\n') : v);
+}
 export const labelFrom = (o: CerealObj): Label => new Label(str(o, 'n_'), str(o, 'v_'), str(o, 'new_v_'));
 export function meterFrom(o: CerealObj): Meter {
   const min = num(o, 'min_');
@@ -275,6 +282,16 @@ export function calendarFrom(o: CerealObj): Calendar {
     duration(o, 'increment_', 60),
     bool(o, 'dayChanged_'),
   );
+}
+
+/**
+ * Abort reason of a cereal Submittable in the form the defs text carries it: 5.17 servers keep
+ * real newlines (5.9.2 kept the two characters `\n`), and the text writer turns newlines into
+ * `\n` and `;` into a blank. Normalising here makes text and mementos agree.
+ */
+export function abortReasonFrom(o: CerealObj, k: string): string {
+  const r = str(o, k);
+  return r.includes('\n') || r.includes(';') ? r.split('\n').join('\\n').split(';').join(' ') : r;
 }
 
 /** Flag `{flag_: bitmask}` → bitmask. */

@@ -77,7 +77,7 @@ function submittableFrom(n: Submittable, o: CerealObj): void {
   const pw = C.str(o, 'paswd_');
   n.jobsPassword = pw === DUMMY_JOBS_PASSWORD ? '' : pw;
   n.rid = C.str(o, 'rid_');
-  n.abortReason = C.str(o, 'abr_');
+  n.abortReason = C.abortReasonFrom(o, 'abr_');
   n.tryNo = C.num(o, 'tryNo_');
 }
 

@@ -372,7 +372,7 @@ export abstract class Submittable extends Node {
   set rid(v: string) {
     if (v !== '' || this.job !== undefined) this.jobState().rid = v;
   }
-  /** Abort reason, verbatim (a `\n` in it stays the two characters backslash-n, as on the wire). */
+  /** Abort reason in its text form: newlines as the two characters `\n`, `;` as a blank (see cereal-attrs). */
   get abortReason(): string {
     return this.job?.abortReason ?? '';
   }
