@@ -16,12 +16,15 @@
  */
 
 import { EcflowError, ErrorCode, EcflowServerError, isStaleHandleText } from '../errors.js';
-import { ClientHandleApi, describeCommand, News, StcApi, SyncApi, type UserCommand } from '../protocol/commands.js';
+import { ClientHandleApi, CtsNodeApi, describeCommand, News, StcApi, SyncApi, type UserCommand } from '../protocol/commands.js';
 import type { Reply, SSyncCmdReply } from '../protocol/replies.js';
-import { parseDefs } from '../protocol/defs-parser.js';
+import { parseDefs, parseNodeText } from '../protocol/defs-parser.js';
 import { applyCompoundMementos } from '../model/apply-sync.js';
 import type { Defs } from '../model/defs.js';
 import { expectReply, type EcflowClient, type RequestOptions } from './ecflow-client.js';
+
+/** Above this many nodes with attributes added/deleted in one sync, a pre-5.13 server gets a full sync. */
+const MAX_FLAG_REFRESHES = 16;
 
 export interface ServerSessionOptions {
   /** Only these suites (a client handle is registered); default: the whole server. */
@@ -249,6 +252,9 @@ export class ServerSession {
       }
       throw e;
     }
+    if (!(await this.refreshClearedFlags(model, reply, options))) {
+      return this.doFullSync('many nodes with stale flags (server before 5.13)', options);
+    }
     const change: SessionChange = {
       kind: 'incremental',
       paths: reply.compounds.map((c) => c.path),
@@ -256,6 +262,32 @@ export class ServerSession {
     };
     this.options.onChange?.(change);
     return change;
+  }
+
+  /**
+   * Servers before 5.13 leave the FlagMemento out of a `clear_attributes_` compound (5.13 appends
+   * it, ecflow-protocol-5.17.md §5.1), so after an attribute was added or deleted the node's flags
+   * (e.g. `message`, set by every alter) would be stale. We read those nodes' flags back with
+   * CtsNodeCmd GET (SNodeCmd text). One request per node: a 5.9.2 server answers a group of GETs
+   * with the same (last) node text for every child. Many such nodes: a full sync is cheaper.
+   */
+  private async refreshClearedFlags(model: Defs, reply: SSyncCmdReply, options: RequestOptions): Promise<boolean> {
+    if (!versionBefore(this.version, 5, 13)) return true;
+    const paths = [...new Set(reply.compounds.filter((c) => c.clearAttributes && c.path !== '/').map((c) => c.path))];
+    if (paths.length > MAX_FLAG_REFRESHES) return false;
+    for (const path of paths) {
+      let r: Reply;
+      try {
+        r = await this.client.request({ cmd: 'CtsNodeCmd', api: CtsNodeApi.GET, absNodePath: path }, options);
+      } catch (e) {
+        if (e instanceof EcflowServerError) continue; // deleted meanwhile: the next sync says so
+        throw e;
+      }
+      const flags = r.reply === 'SNodeCmd' ? firstNodeFlags(r.node) : undefined;
+      const target = model.findNode(path);
+      if (flags !== undefined && target !== undefined) target.flags = flags;
+    }
+    return true;
   }
 
   private async forgetHandleAndResync(options: RequestOptions): Promise<SessionChange> {
@@ -284,4 +316,17 @@ export class ServerSession {
 
 function isStaleHandleError(e: unknown): boolean {
   return e instanceof EcflowServerError && isStaleHandleText(e.serverMessage);
+}
+
+/** True when `version` ("5.9.2") is older than major.minor; unknown versions count as old. */
+function versionBefore(version: string, major: number, minor: number): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (m === null) return true;
+  const [vMajor, vMinor] = [Number(m[1]), Number(m[2])];
+  return vMajor < major || (vMajor === major && vMinor < minor);
+}
+
+/** Flags of the node an SNodeCmd text describes (its first node line). */
+function firstNodeFlags(text: string): number | undefined {
+  return parseNodeText(text).node?.flags;
 }

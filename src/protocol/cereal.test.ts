@@ -51,7 +51,14 @@ describe('readCereal', () => {
       value1: { index: 3, data: 7 },
       value2: [1],
     });
-    throwsDecode(() => readCereal({ ptr_wrapper: { id: 1 } }), /back-references/);
+    throwsDecode(() => readCereal({ ptr_wrapper: { id: 1 } }), /used before it was written/);
+    // A shared object written once and referenced again (seen in GroupSTCCmd replies of 5.9.2).
+    const twice = readCereal({
+      a: { polymorphic_id: 2147483649, polymorphic_name: 'StcCmd', ptr_wrapper: { id: 2147483649, data: { api_: 0 } } },
+      b: { polymorphic_id: 1, ptr_wrapper: { id: 1 } },
+    }) as Record<string, unknown>;
+    assert.deepEqual(twice['a'], { $type: 'StcCmd', api_: 0 });
+    assert.equal(twice['b'], twice['a']);
     throwsDecode(() => readCereal({ ptr_wrapper: 3 }), /not an object/);
   });
 

@@ -36,6 +36,8 @@ export const MAX_CEREAL_DEPTH = 2000;
 /** Per-message state of a reader: type number -> polymorphic name. */
 class ReadContext {
   readonly types = new Map<number, string>();
+  /** shared_ptr object number -> the object read for it (for back-references). */
+  readonly objects = new Map<number, unknown>();
   depth = 0;
 }
 
@@ -133,17 +135,27 @@ function readPointer(o: CerealObject, ctx: ReadContext): unknown {
   }
   const w = wrapper as CerealObject;
   if ('valid' in w && !w['valid']) return null;
+  const id = w['id'];
   if (!('data' in w)) {
-    // A repeated shared_ptr reference (id without data): ecFlow never writes these.
-    if ('id' in w) throw new EcflowError(ErrorCode.DECODE, 'cereal: shared pointer back-references are not supported');
-    return null;
+    // A second reference to an object already written in this message (a shared_ptr held twice,
+    // e.g. the same reply in a GroupSTCCmd): the id without the high bit names it.
+    if (typeof id === 'number' && id < HIGH_BIT) {
+      if (!ctx.objects.has(id)) throw new EcflowError(ErrorCode.DECODE, `cereal: shared pointer ${id} used before it was written`);
+      return ctx.objects.get(id);
+    }
+    if (id === 0) return null;
+    throw new EcflowError(ErrorCode.DECODE, 'cereal: ptr_wrapper without data');
   }
   const data = w['data'];
+  let out: unknown;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return readValue(data, ctx);
+    out = readValue(data, ctx);
+  } else {
+    const obj: CerealObject = typeName === undefined ? {} : { $type: typeName };
+    mergeMembers(data as CerealObject, obj, ctx);
+    out = obj;
   }
-  const out: CerealObject = typeName === undefined ? {} : { $type: typeName };
-  mergeMembers(data as CerealObject, out, ctx);
+  if (typeof id === 'number' && id >= HIGH_BIT) ctx.objects.set(id - HIGH_BIT, out);
   return out;
 }
 
