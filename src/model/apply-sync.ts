@@ -145,159 +145,180 @@ function upsert<K extends AttrListKey>(
   ctx.node.addAttr(key, item);
 }
 
-function applyNodeMemento(ctx: ApplyContext, m: Memento): void {
-  const node = ctx.node;
-  switch (m.$type) {
-    case 'NodeStateMemento': {
+type Handler = (ctx: ApplyContext, m: Memento) => void;
+
+/** Add or replace-by-name helper for the many "replace by name, else add" mementos. */
+const byName =
+  <K extends 'labels' | 'queues' | 'generics' | 'avisos' | 'mirrors'>(key: K, member: string, conv: (o: CerealObj) => NonNullable<NodeAttrs[K]>[number]): Handler =>
+  (ctx, m) => {
+    const item = conv(C.obj(m, member));
+    upsert(ctx, key, item, (x) => x.name === item.name);
+  };
+
+const setTime =
+  (key: 'times' | 'todays'): Handler =>
+  (ctx, m) => {
+    const t = C.timeFrom(C.obj(m, 'attr_'));
+    upsert(ctx, key, t, (x) => x.series.sameDefinition(t.series));
+  };
+
+const setExpression =
+  (which: 'trigger' | 'complete'): Handler =>
+  (ctx, m) => {
+    const exp = C.expressionFrom(C.obj(m, 'exp_'));
+    const a = ctx.node.attributes();
+    const existing = a[which];
+    if (existing !== undefined && !ctx.clear) existing.free = exp.free;
+    else a[which] = exp;
+  };
+
+/** Memento type → handler: one hash lookup per memento instead of a chain of string compares. */
+const HANDLERS = new Map<string, Handler>([
+  [
+    'NodeStateMemento',
+    (ctx, m) => {
       const st = C.obj(m, 'state_');
       const first = st['first'];
-      node.state = (typeof first === 'number' ? first : C.num(C.obj(st, 'first'), 'st_')) as NState;
-      node.dur = C.duration(st, 'second');
-      return;
-    }
-    case 'NodeDefStatusDeltaMemento':
-      node.defStatus = C.num(m, 'state_', 2) as DState;
-      return;
-    case 'SuspendedMemento':
-      node.suspended = C.bool(m, 'suspended_');
-      return;
-    case 'FlagMemento':
-      node.flags = C.flagFrom(C.obj(m, 'flag_'));
-      return;
-    case 'NodeEventMemento': {
+      ctx.node.state = (typeof first === 'number' ? first : C.num(C.obj(st, 'first'), 'st_')) as NState;
+      ctx.node.dur = C.duration(st, 'second');
+    },
+  ],
+  ['NodeDefStatusDeltaMemento', (ctx, m) => void (ctx.node.defStatus = C.num(m, 'state_', 2) as DState)],
+  ['SuspendedMemento', (ctx, m) => void (ctx.node.suspended = C.bool(m, 'suspended_'))],
+  ['FlagMemento', (ctx, m) => void (ctx.node.flags = C.flagFrom(C.obj(m, 'flag_')))],
+  [
+    'NodeEventMemento',
+    (ctx, m) => {
       const ev = C.eventFrom(C.obj(m, 'event_'));
       // ecFlow's set_event(name_or_number): by name first, then by number
-      const existing = ctx.clear ? undefined : node.findEvent(ev.nameOrNumber);
+      const existing = ctx.clear ? undefined : ctx.node.findEvent(ev.nameOrNumber);
       if (existing !== undefined) existing.value = ev.value;
-      else node.addAttr('events', ev);
-      return;
-    }
-    case 'NodeMeterMemento': {
+      else ctx.node.addAttr('events', ev);
+    },
+  ],
+  [
+    'NodeMeterMemento',
+    (ctx, m) => {
       const meter = C.meterFrom(C.obj(m, 'meter_'));
-      upsert(ctx, 'meters', meter, (x) => x.name === meter.name, (x) => {
-        x.value = meter.value;
-      });
-      return;
-    }
-    case 'NodeLabelMemento': {
-      const label = C.labelFrom(C.obj(m, 'label_'));
-      upsert(ctx, 'labels', label, (x) => x.name === label.name);
-      return;
-    }
-    case 'NodeVariableMemento':
-      applyVariable(ctx, C.variableFrom(C.obj(m, 'var_')));
-      return;
-    case 'NodeLimitMemento': {
+      upsert(ctx, 'meters', meter, (x) => x.name === meter.name, (x) => void (x.value = meter.value));
+    },
+  ],
+  ['NodeLabelMemento', byName('labels', 'label_', C.labelFrom)],
+  ['NodeVariableMemento', (ctx, m) => applyVariable(ctx, C.variableFrom(C.obj(m, 'var_')))],
+  [
+    'NodeLimitMemento',
+    (ctx, m) => {
       const limit = C.limitFrom(C.obj(m, 'limit_'));
       upsert(ctx, 'limits', limit, (x) => x.name === limit.name, (x) => {
         x.max = limit.max;
         x.value = limit.value;
         x.paths = limit.paths;
       });
-      return;
-    }
-    case 'NodeInLimitMemento':
-      node.addAttr('inlimits', C.inlimitFrom(C.obj(m, 'inlimit_')));
-      return;
-    case 'NodeTriggerMemento':
-    case 'NodeCompleteMemento': {
-      const exp = C.expressionFrom(C.obj(m, 'exp_'));
-      const a = node.attributes();
-      const which = m.$type === 'NodeTriggerMemento' ? 'trigger' : 'complete';
-      const existing = a[which];
-      if (existing !== undefined && !ctx.clear) existing.free = exp.free;
-      else a[which] = exp;
-      return;
-    }
-    case 'NodeRepeatMemento': {
+    },
+  ],
+  ['NodeInLimitMemento', (ctx, m) => ctx.node.addAttr('inlimits', C.inlimitFrom(C.obj(m, 'inlimit_')))],
+  ['NodeTriggerMemento', setExpression('trigger')],
+  ['NodeCompleteMemento', setExpression('complete')],
+  [
+    'NodeRepeatMemento',
+    (ctx, m) => {
       const rep = C.repeatFrom(C.obj(m, 'repeat_'));
       if (rep === undefined) {
         ctx.warnings.push(`${ctx.path}: NodeRepeatMemento of an unknown repeat kind skipped`);
         return;
       }
-      const a = node.attributes();
+      const a = ctx.node.attributes();
       if (a.repeat !== undefined && !ctx.clear) a.repeat.value = rep.value;
       else a.repeat = rep;
-      return;
-    }
-    case 'NodeRepeatIndexMemento': {
-      const r = node.attrs?.repeat;
+    },
+  ],
+  [
+    'NodeRepeatIndexMemento',
+    (ctx, m) => {
+      const r = ctx.node.attrs?.repeat;
       if (r !== undefined && r.kind !== 'day') r.value = C.num(m, 'index_or_value_');
-      return;
-    }
-    case 'NodeTimeMemento':
-    case 'NodeTodayMemento': {
-      const t = C.timeFrom(C.obj(m, 'attr_'));
-      upsert(ctx, m.$type === 'NodeTimeMemento' ? 'times' : 'todays', t, (x) => x.series.sameDefinition(t.series));
-      return;
-    }
-    case 'NodeDayMemento': {
+    },
+  ],
+  ['NodeTimeMemento', setTime('times')],
+  ['NodeTodayMemento', setTime('todays')],
+  [
+    'NodeDayMemento',
+    (ctx, m) => {
       const d = C.dayFrom(C.obj(m, 'attr_'));
       upsert(ctx, 'days', d, (x) => x.day === d.day);
-      return;
-    }
-    case 'NodeDateMemento': {
+    },
+  ],
+  [
+    'NodeDateMemento',
+    (ctx, m) => {
       const d = C.dateFrom(C.obj(m, 'attr_'));
-      upsert(ctx, 'dates', d, (x) => x.day === d.day && x.month === d.month && x.year === d.year, (x) => {
-        x.free = d.free;
-      });
-      return;
-    }
-    case 'NodeCronMemento': {
+      upsert(ctx, 'dates', d, (x) => x.day === d.day && x.month === d.month && x.year === d.year, (x) => void (x.free = d.free));
+    },
+  ],
+  [
+    'NodeCronMemento',
+    (ctx, m) => {
       const c = C.cronFrom(C.obj(m, 'attr_'));
       upsert(ctx, 'crons', c, (x) => x.sameDefinition(c));
-      return;
-    }
-    case 'NodeLateMemento': {
+    },
+  ],
+  [
+    'NodeLateMemento',
+    (ctx, m) => {
       const late = C.lateFrom(C.obj(m, 'late_'));
-      const a = node.attributes();
+      const a = ctx.node.attributes();
       if (a.late !== undefined && !ctx.clear) a.late.isLate = late.isLate;
       else a.late = late;
-      return;
-    }
-    case 'NodeZombieMemento': {
+    },
+  ],
+  [
+    'NodeZombieMemento',
+    (ctx, m) => {
       const z = C.zombieFrom(C.obj(m, 'attr_'));
       upsert(ctx, 'zombies', z, (x) => x.type === z.type);
-      return;
-    }
-    case 'NodeVerifyMemento': {
+    },
+  ],
+  [
+    'NodeVerifyMemento',
+    (ctx, m) => {
       const list = C.objs(m, 'verifys_').map(C.verifyFrom);
-      node.attributes().verifies = list.length === 0 ? undefined : list;
-      return;
-    }
-    case 'NodeQueueMemento': {
-      const q = C.queueFrom(C.obj(m, 'queue_'));
-      upsert(ctx, 'queues', q, (x) => x.name === q.name);
-      return;
-    }
-    case 'NodeQueueIndexMemento': {
+      ctx.node.attributes().verifies = list.length === 0 ? undefined : list;
+    },
+  ],
+  ['NodeQueueMemento', byName('queues', 'queue_', C.queueFrom)],
+  [
+    'NodeQueueIndexMemento',
+    (ctx, m) => {
       const name = C.str(m, 'name_');
-      const q = node.attrs?.queues?.find((x) => x.name === name);
+      const q = ctx.node.attrs?.queues?.find((x) => x.name === name);
       if (q === undefined) ctx.warnings.push(`${ctx.path}: NodeQueueIndexMemento for unknown queue ${name} skipped`);
       else {
         q.index = C.num(m, 'index_');
         q.states = C.arr(m, 'state_vec_').map((x) => (typeof x === 'number' ? x : 0));
       }
-      return;
-    }
-    case 'NodeGenericMemento': {
-      const g = C.genericFrom(C.obj(m, 'generic_'));
-      upsert(ctx, 'generics', g, (x) => x.name === g.name);
-      return;
-    }
-    case 'NodeAvisoMemento': {
-      const av = C.avisoFrom(C.obj(m, 'aviso_'));
-      upsert(ctx, 'avisos', av, (x) => x.name === av.name);
-      return;
-    }
-    case 'NodeMirrorMemento': {
-      const mi = C.mirrorFrom(C.obj(m, 'mirror_'));
-      upsert(ctx, 'mirrors', mi, (x) => x.name === mi.name);
-      return;
-    }
-    default:
-      applyKindMemento(ctx, m);
-  }
+    },
+  ],
+  ['NodeGenericMemento', byName('generics', 'generic_', C.genericFrom)],
+  ['NodeAvisoMemento', byName('avisos', 'aviso_', C.avisoFrom)],
+  ['NodeMirrorMemento', byName('mirrors', 'mirror_', C.mirrorFrom)],
+  [
+    'SubmittableMemento',
+    (ctx, m) => {
+      const node = ctx.node;
+      if (!(node instanceof Task || node instanceof Alias)) return applyKindMemento(ctx, m);
+      const pw = C.str(m, 'paswd_');
+      node.jobsPassword = pw === DUMMY_JOBS_PASSWORD ? '' : pw;
+      node.rid = C.str(m, 'rid_');
+      node.abortReason = C.abortReasonFrom(m, 'abr_');
+      node.tryNo = C.num(m, 'tryNo_');
+    },
+  ],
+]);
+
+function applyNodeMemento(ctx: ApplyContext, m: Memento): void {
+  const handler = HANDLERS.get(m.$type);
+  if (handler !== undefined) handler(ctx, m);
+  else applyKindMemento(ctx, m);
 }
 
 /** NodeVariableMemento: in order when the node's variables line up (duplicates), else by name. */
