@@ -47,6 +47,9 @@ import {
 } from '../model/types.js';
 import { parseDuration, parseInstant } from '../model/time-format.js';
 import {
+  indexIn,
+  lastIndexIn,
+  own,
   skipBlanks,
   skipWord,
   splitAtComment,
@@ -96,7 +99,7 @@ export function parseVariable(ctx: AttrContext, s: number, e: number, allowServe
   const n0 = skipBlanks(text, s, e);
   const n1 = skipWord(text, n0, e);
   if (n0 === n1) bad('edit without a variable name');
-  const name = text.slice(n0, n1);
+  const name = own(text.slice(n0, n1));
   const v = skipBlanks(text, n1, e);
   let end = trimEnd(text, v, e);
   let server = false;
@@ -110,10 +113,10 @@ export function parseVariable(ctx: AttrContext, s: number, e: number, allowServe
   if (v >= end) bad(`variable ${name} has no value`);
   const q = text.charCodeAt(v);
   if (q === 39 || q === 34) {
-    const last = text.lastIndexOf(q === 39 ? "'" : '"', end - 1);
-    if (last > v) return { name, value: text.slice(v + 1, last), server };
+    const last = lastIndexIn(text, q, v + 1, end);
+    if (last > v) return { name, value: own(text.slice(v + 1, last)), server };
     ctx.warn(`variable ${name}: unmatched quote, value taken up to the end of the line`);
-    return { name, value: text.slice(v + 1, end), server };
+    return { name, value: own(text.slice(v + 1, end)), server };
   }
   const { def } = splitAtComment(splitTokens(text, v, end));
   if (def.length === 0) bad(`variable ${name} has no value`);
@@ -126,30 +129,33 @@ function parseLabel(ctx: AttrContext, s: number, e: number): Label {
   const n0 = skipBlanks(text, s, e);
   const n1 = skipWord(text, n0, e);
   if (n0 === n1) bad('label without a name');
-  const name = text.slice(n0, n1);
+  const name = own(text.slice(n0, n1));
   const v = skipBlanks(text, n1, e);
   const end = trimEnd(text, v, e);
   if (v >= end) bad(`label ${name} has no value`);
   const q = text.charCodeAt(v);
   if ((q === 34 || q === 39) && end - v >= 2 && text.charCodeAt(end - 1) === 34) {
     if (ctx.withState) {
-      const sep = text.indexOf('" # "', v + 1);
+      // Search this line only: an unbounded indexOf scans the rest of the text for every label
+      // without a current value (quadratic: minutes for 1M tasks).
+      const i = text.slice(v + 1, end).indexOf('" # "');
+      const sep = i < 0 ? -1 : v + 1 + i;
       if (q === 34 && sep > v && sep + 4 < end - 1) {
-        return new Label(name, unescapeNewlines(text.slice(v + 1, sep)), unescapeNewlines(text.slice(sep + 5, end - 1)));
+        return new Label(name, own(unescapeNewlines(text.slice(v + 1, sep))), own(unescapeNewlines(text.slice(sep + 5, end - 1))));
       }
     }
-    if (text.charCodeAt(end - 1) === q) return new Label(name, unescapeNewlines(text.slice(v + 1, end - 1)), '');
+    if (text.charCodeAt(end - 1) === q) return new Label(name, own(unescapeNewlines(text.slice(v + 1, end - 1))), '');
   }
   // ecFlow's way: tokens up to a '#', quotes stripped; state = between the quotes after the last '#'
   const { def } = splitAtComment(splitTokens(text, v, end));
   const value = unescapeNewlines(unquote(def.join(' ')));
   let current = '';
   if (ctx.withState) {
-    const hash = text.lastIndexOf('#', end - 1);
+    const hash = lastIndexIn(text, 35 /* # */, v, end);
     if (hash > v) {
-      const first = text.indexOf('"', hash);
-      const last = text.lastIndexOf('"', end - 1);
-      if (first >= 0 && last > first) current = unescapeNewlines(text.slice(first + 1, last));
+      const first = indexIn(text, 34, hash, end);
+      const last = lastIndexIn(text, 34, hash, end);
+      if (first >= 0 && last > first) current = own(unescapeNewlines(text.slice(first + 1, last)));
     }
   }
   return new Label(name, value, current);
@@ -272,7 +278,7 @@ function parseRepeat(ctx: AttrContext, s: number, e: number): Repeat {
   const text = ctx.text;
   const kind0 = skipBlanks(text, s, e);
   const kind1 = skipWord(text, kind0, e);
-  const kind = text.slice(kind0, kind1);
+  const kind = own(text.slice(kind0, kind1));
   const quoted = kind === 'enumerated' || kind === 'string' || kind === 'datelist' || kind === 'datetimelist';
   const tokens = quoted ? splitQuotedTokens(text, kind1, e) : splitTokens(text, kind1, e);
   const { def, state } = splitAtComment(tokens);

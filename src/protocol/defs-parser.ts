@@ -24,7 +24,7 @@ import { flagBit, isKnownFlagName, NState, nstateFromName, SSTATE_NAMES, type SS
 import { parseDuration, parseUint } from '../model/time-format.js';
 import { parseAttribute, parseVariable, type AttrContext } from './defs-attr-parser.js';
 import { LineError } from './defs-time-parser.js';
-import { isBlank, skipBlanks, skipWord, splitTokens, trimEnd } from './defs-tokens.js';
+import { indexIn, isBlank, own, skipBlanks, skipWord, splitTokens, trimEnd } from './defs-tokens.js';
 
 export interface ParseDefsOptions {
   /**
@@ -118,7 +118,7 @@ class DefsTextParser implements AttrContext {
     }
     let line = this.text.slice(this.lineStart, Math.min(this.lineEnd, this.lineStart + 160));
     if (this.lineEnd - this.lineStart > 160) line += '…';
-    this.warningList.push(`line ${this.lineNo}: ${message}: ${line}`);
+    this.warningList.push(own(`line ${this.lineNo}: ${message}: ${line}`));
   }
 
   finishWarnings(): string[] {
@@ -169,7 +169,7 @@ class DefsTextParser implements AttrContext {
       return;
     }
     if (!this.withState || this.options.style === 'DEFS') {
-      if (text.indexOf(';', s) >= 0 && text.indexOf(';', s) < e && this.multiStatement(s, e)) return;
+      if (indexIn(text, 59 /* ; */, s, e) >= 0 && this.multiStatement(s, e)) return;
     }
     const k = skipWord(text, s, e);
     // hot path: task lines
@@ -211,7 +211,7 @@ class DefsTextParser implements AttrContext {
         return;
       case 'extern':
         this.decideStyle();
-        (this.defs.externs ??= []).push(text.slice(skipBlanks(text, k, e), trimEnd(text, k, e)));
+        (this.defs.externs ??= []).push(own(text.slice(skipBlanks(text, k, e), trimEnd(text, k, e))));
         return;
     }
     this.attribute(kw, s, k, e);
@@ -222,13 +222,13 @@ class DefsTextParser implements AttrContext {
     const text = this.text;
     const first = text.slice(s, skipWord(text, s, e));
     if (first === 'label') return false;
-    let end = text.indexOf('#', s);
-    if (end < 0 || end > e) end = e;
+    let end = indexIn(text, 35 /* # */, s, e);
+    if (end < 0) end = e;
     const pieces: [number, number][] = [];
     let p = s;
     while (p < end) {
-      let q = text.indexOf(';', p);
-      if (q < 0 || q > end) q = end;
+      let q = indexIn(text, 59 /* ; */, p, end);
+      if (q < 0) q = end;
       const a = skipBlanks(text, p, q);
       const b = trimEnd(text, a, q);
       if (a < b) pieces.push([a, b]);
@@ -244,7 +244,7 @@ class DefsTextParser implements AttrContext {
     const text = this.text;
     const c1 = text.charCodeAt(s + 1);
     if (!this.seenContent && this.defs.version === '' && c1 >= 48 && c1 <= 57) {
-      this.defs.version = text.slice(s + 1, trimEnd(text, s, e));
+      this.defs.version = own(text.slice(s + 1, trimEnd(text, s, e)));
     }
     // '# enddef', '# server state: …' and generated '# edit …' lines of STATE style: nothing to keep
   }
@@ -317,12 +317,13 @@ class DefsTextParser implements AttrContext {
       this.warn('history without a path');
       return;
     }
-    const path = text.slice(p0, p1);
+    const path = own(text.slice(p0, p1));
     const messages = text
       .slice(p1, e)
       .split('\b')
       .slice(1)
-      .filter((m) => m !== '');
+      .filter((m) => m !== '')
+      .map(own);
     const history = (this.defs.history ??= new Map());
     const list = history.get(path);
     if (list === undefined) history.set(path, messages);
@@ -343,6 +344,7 @@ class DefsTextParser implements AttrContext {
       return '';
     }
     let name = text.slice(a, b);
+    if (b - a >= 13) name = own(name);
     if (b - a <= 24) {
       const known = this.names.get(name);
       if (known !== undefined) name = known;
@@ -449,7 +451,7 @@ class DefsTextParser implements AttrContext {
         return;
       }
       this.warn(`unknown or misplaced line at defs level`);
-      (this.defs.unknown ??= []).push(text.slice(s, e));
+      (this.defs.unknown ??= []).push(own(text.slice(s, e)));
       return;
     }
     try {
@@ -459,7 +461,7 @@ class DefsTextParser implements AttrContext {
       if (!(err instanceof LineError)) throw err;
       this.warn(`${err.message} (kept as raw attribute)`);
     }
-    node.addAttr('unknown', text.slice(s, e));
+    node.addAttr('unknown', own(text.slice(s, e)));
   }
 
   private serverVariable(k: number, e: number): void {
@@ -511,13 +513,12 @@ class DefsTextParser implements AttrContext {
           break;
         case 114 /* r */:
           if (text.startsWith('rt:', i)) node.rt = this.duration(i + 3, j);
-          else if (text.startsWith('rid:', i) && node instanceof Task) node.rid = text.slice(i + 4, j);
-          else if (text.startsWith('rid:', i) && node instanceof Alias) node.rid = text.slice(i + 4, j);
+          else if (text.startsWith('rid:', i) && (node instanceof Task || node instanceof Alias)) node.rid = own(text.slice(i + 4, j));
           else this.unknownItem(i, j);
           break;
         case 112 /* p */:
           if (text.startsWith('passwd:', i) && (node instanceof Task || node instanceof Alias)) {
-            node.jobsPassword = text.slice(i + 7, j);
+            node.jobsPassword = own(text.slice(i + 7, j));
           } else this.unknownItem(i, j);
           break;
         case 116 /* t */:
@@ -528,12 +529,13 @@ class DefsTextParser implements AttrContext {
         case 97 /* a */:
           if (text.startsWith('abort<:', i) && (node instanceof Task || node instanceof Alias)) {
             // the reason may contain blanks: it ends at the last '>abort' of the line
-            let close = text.lastIndexOf('>abort', e - 1);
-            if (close < i + 7 || close + 6 > e) {
+            const found = text.slice(i + 7, e).lastIndexOf('>abort');
+            let close = found < 0 ? -1 : i + 7 + found;
+            if (close < 0) {
               this.warn('abort reason without >abort');
               close = e;
             }
-            node.abortReason = text.slice(i + 7, close);
+            node.abortReason = own(text.slice(i + 7, close));
             j = Math.min(e, close + 6);
           } else if (text.startsWith('alias_no:', i) && node instanceof Task) {
             node.aliasNo = this.duration2int(i + 9, j);

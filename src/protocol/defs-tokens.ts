@@ -8,6 +8,30 @@
  * Pure module: no Node or DOM types.
  */
 
+/**
+ * A copy of a substring that does not keep the whole text alive. V8 makes substrings of 13 or more
+ * characters "sliced strings" that point into their parent: one abort reason kept in the model
+ * would keep a 30 MB defs text in memory. Shorter substrings are copies already.
+ */
+export function own(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * Position of char code `c` in text[from, to), or -1. Searches stay inside one line: an unbounded
+ * indexOf would scan the rest of a 30 MB text for every line that lacks the character.
+ */
+export function indexIn(text: string, c: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === c) return i;
+  return -1;
+}
+
+/** Last position of char code `c` in text[from, to), or -1. */
+export function lastIndexIn(text: string, c: number, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) if (text.charCodeAt(i) === c) return i;
+  return -1;
+}
+
 /** True for space and tab. */
 export function isBlank(c: number): boolean {
   return c === 32 || c === 9;
@@ -22,7 +46,7 @@ export function splitTokens(text: string, start: number, end: number): string[] 
     if (i >= end) break;
     const s = i;
     while (i < end && !isBlank(text.charCodeAt(i))) i++;
-    out.push(text.slice(s, i));
+    out.push(own(text.slice(s, i)));
   }
   return out;
 }
@@ -43,8 +67,8 @@ export function splitQuotedTokens(text: string, start: number, end: number): str
       // the closing quote is one followed by a blank or the end
       let j = i + 1;
       for (;;) {
-        const q = text.indexOf(c === 39 ? "'" : '"', j);
-        if (q < 0 || q >= end) {
+        const q = indexIn(text, c, j, end);
+        if (q < 0) {
           j = end;
           break;
         }
@@ -60,7 +84,7 @@ export function splitQuotedTokens(text: string, start: number, end: number): str
     } else {
       while (i < end && !isBlank(text.charCodeAt(i))) i++;
     }
-    out.push(text.slice(s, i));
+    out.push(own(text.slice(s, i)));
   }
   return out;
 }
