@@ -341,22 +341,25 @@ export class Family extends NodeContainer {
   }
 }
 
-/** Job submission state of a task or alias, kept apart while it has its default values. */
+/**
+ * Job submission state of a task or alias (and a task's aliases), kept in a side object that only
+ * exists once something differs from the defaults: most tasks of a big defs never need it.
+ */
 class JobState {
-  constructor(
-    public jobsPassword: string,
-    public rid: string,
-    public abortReason: string,
-    public tryNo: number,
-  ) {}
+  jobsPassword = '';
+  rid = '';
+  abortReason = '';
+  tryNo = 0;
+  aliasNo = 0;
+  aliases: Alias[] | undefined = undefined;
 }
 
 /** Task or alias: job submission state (SubmittableMemento). */
 export abstract class Submittable extends Node {
-  private job: JobState | undefined = undefined;
+  protected job: JobState | undefined = undefined;
 
-  private jobState(): JobState {
-    return (this.job ??= new JobState('', '', '', 0));
+  protected jobState(): JobState {
+    return (this.job ??= new JobState());
   }
   /** Jobs password (`passwd:`), '' when none. */
   get jobsPassword(): string {
@@ -388,31 +391,35 @@ export abstract class Submittable extends Node {
 }
 
 export class Task extends Submittable {
-  /** `alias_no:` — number of the next alias. */
-  aliasNo = 0;
-  private aliasList: Alias[] | undefined = undefined;
-
   get kind(): 'task' {
     return 'task';
   }
+  /** `alias_no:` — number of the next alias. */
+  get aliasNo(): number {
+    return this.job?.aliasNo ?? 0;
+  }
+  set aliasNo(v: number) {
+    if (v !== 0 || this.job !== undefined) this.jobState().aliasNo = v;
+  }
   override get nodes(): readonly Node[] {
-    return this.aliasList ?? NO_NODES;
+    return this.job?.aliases ?? NO_NODES;
   }
   get aliases(): readonly Alias[] {
-    return this.aliasList ?? EMPTY;
+    return this.job?.aliases ?? EMPTY;
   }
   override findChild(name: string): Node | undefined {
-    return this.aliasList?.find((a) => a.name === name);
+    return this.job?.aliases?.find((a) => a.name === name);
   }
   addAlias(alias: Alias): void {
     alias.parent = this;
-    if (this.aliasList === undefined) this.aliasList = [alias];
-    else this.aliasList.push(alias);
+    const job = this.jobState();
+    if (job.aliases === undefined) job.aliases = [alias];
+    else job.aliases.push(alias);
   }
   /** Replace the alias list (AliasChildrenMemento, OrderMemento on a task). */
   setAliases(aliases: Alias[]): void {
     for (const a of aliases) a.parent = this;
-    this.aliasList = aliases.length === 0 ? undefined : aliases;
+    if (aliases.length > 0 || this.job !== undefined) this.jobState().aliases = aliases.length === 0 ? undefined : aliases;
   }
 }
 

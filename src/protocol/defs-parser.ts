@@ -97,8 +97,8 @@ class DefsTextParser implements AttrContext {
   private dropped = 0;
   private readonly maxWarnings: number;
   private readonly flagCache = new Map<string, number>();
-  /** Short node names seen before: big defs repeat them in every family (t0…t99, fc, an…). */
-  private readonly names = new Map<string, string>();
+  /** Short node names seen before, by a key computed from their characters (see nodeName). */
+  private readonly shortNames = new Map<number, string>();
 
   constructor(
     readonly text: string,
@@ -168,11 +168,14 @@ class DefsTextParser implements AttrContext {
       this.comment(s, e);
       return;
     }
-    if (!this.withState || this.options.style === 'DEFS') {
-      if (indexIn(text, 59 /* ; */, s, e) >= 0 && this.multiStatement(s, e)) return;
-    }
     const k = skipWord(text, s, e);
-    // hot path: task lines
+    // hot path: task lines of NET text
+    if (k - s === 4 && c0 === 116 && this.withState && text.startsWith('task', s)) {
+      this.openTask(k, e);
+      return;
+    }
+    // plain definitions may hold several statements per line: `family f; task t1; task t2`
+    if (!this.withState && indexIn(text, 59 /* ; */, s, e) >= 0 && this.multiStatement(s, e)) return;
     if (k - s === 4 && c0 === 116 && text.startsWith('task', s)) {
       this.openTask(k, e);
       return;
@@ -343,14 +346,24 @@ class DefsTextParser implements AttrContext {
       this.structural(`${kind} without a name`);
       return '';
     }
-    let name = text.slice(a, b);
-    if (b - a >= 13) name = own(name);
-    if (b - a <= 24) {
-      const known = this.names.get(name);
-      if (known !== undefined) name = known;
-      else if (this.names.size < 50000) this.names.set(name, name);
+    const n = b - a;
+    if (n <= 7) {
+      // short names (t1, fc, an, …) repeat in every family: look them up by a number made from
+      // their characters, so that a repeated name costs neither a new string nor a string hash
+      let key = 0;
+      for (let i = a; i < b; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 128) return text.slice(a, b);
+        key = key * 128 + c;
+      }
+      key = key * 8 + n;
+      const known = this.shortNames.get(key);
+      if (known !== undefined) return known;
+      const name = text.slice(a, b);
+      if (this.shortNames.size < 100000) this.shortNames.set(key, name);
+      return name;
     }
-    return name;
+    return n >= 13 ? own(text.slice(a, b)) : text.slice(a, b);
   }
 
   private openSuite(k: number, e: number): void {
@@ -491,6 +504,19 @@ class DefsTextParser implements AttrContext {
     while (i < e) {
       while (i < e && isBlank(text.charCodeAt(i))) i++;
       if (i >= e) break;
+      // fast path for the item every node line has: state:<name>
+      if (text.charCodeAt(i) === 115 && text.charCodeAt(i + 5) === 58 && text.startsWith('state:', i)) {
+        const len = stateLength(text, i + 6);
+        const end = i + 6 + len;
+        if (len > 0 && (end === e || isBlank(text.charCodeAt(end)))) {
+          const st = stateAt(text, i + 6, end);
+          if (st >= 0) {
+            node.state = st as NState;
+            i = end;
+            continue;
+          }
+        }
+      }
       let j = i;
       while (j < e && !isBlank(text.charCodeAt(j))) j++;
       switch (text.charCodeAt(i)) {
@@ -594,6 +620,24 @@ class DefsTextParser implements AttrContext {
     }
     this.flagCache.set(value, mask);
     return mask;
+  }
+}
+
+/** Length of the state name starting at `a` judged by its first letters (0 when none). */
+function stateLength(text: string, a: number): number {
+  switch (text.charCodeAt(a)) {
+    case 113: // queued
+      return 6;
+    case 99: // complete
+      return 8;
+    case 97: // active / aborted
+      return text.charCodeAt(a + 1) === 99 ? 6 : 7;
+    case 115: // submitted
+      return 9;
+    case 117: // unknown
+      return 7;
+    default:
+      return 0;
   }
 }
 
