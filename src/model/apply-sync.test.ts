@@ -185,6 +185,18 @@ test('clear_attributes compounds (m_*): every attribute kind re-added; autocance
   assert.equal(defs.findNode('/ks/f')!.repeat?.kind, 'date');
 });
 
+test('m2_*: a limit added to a task (clear compound), then a ChildrenMemento whose Task trees carry it', () => {
+  const r = runChain(v592);
+  const after275 = r.after.get('275-m2_sync_after_add_limit.json')!;
+  assert.deepEqual(after275.findNode('/ks/f/t')!.limits.map((l) => [l.name, l.max]), [['tlim', 3]]);
+  const after277 = r.after.get('277-m2_sync_children_with_limit.json')!;
+  const f = after277.findNode('/ks/f')!;
+  assert.deepEqual(f.nodes.map((n) => n.name), ['t', 't2', 't3', 't4']); // t6 deleted by 265, t5 by 276
+  assert.deepEqual(f.findChild('t')!.limits.map((l) => [l.name, l.max]), [['tlim', 3]]);
+  assert.equal(f.findChild('t')!.parent, f);
+  assert.equal(after277.findNode('/ks/f/t4')!.path, '/ks/f/t4');
+});
+
 test('unknown memento → warning; wrong node kind → warning; unknown path → EcflowError SYNC', () => {
   const { defs } = parseDefs('suite s\n  family f\n    task t\n  endfamily\nendsuite\n');
   const w = applyCompoundMementos(
