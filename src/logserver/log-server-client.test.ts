@@ -2,72 +2,15 @@
 // ecflow_logsvr exchanges (shared/vectors/logsvr-*.json) replayed byte for byte, the Connector
 // hook, size limit, idle timeout, cancellation, refusals and a reset in the middle of a reply.
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { EcflowCancelledError, EcflowError, ErrorCode } from '../errors.js';
 import { loadVectors, vectorKind, type TestVector } from '../protocol/test-vectors.js';
 import type { Connector } from '../transport/connector.js';
 import { directConnector } from '../transport/tcp.js';
+import { fakeLogServer, type FakeLogServer } from './fake-log-server.js';
 import { LogServerClient } from './log-server-client.js';
 import { decodeOutput, LogServerRefusedError } from './log-server-protocol.js';
-
-/** What the fake log server does with one request line. */
-type Behaviour =
-  | Uint8Array
-  | { readonly hang: true }
-  | { readonly chunks: readonly Uint8Array[]; readonly delayMs: number };
-
-interface FakeLogServer {
-  readonly port: number;
-  readonly requests: string[];
-  close(): Promise<void>;
-}
-
-/** A TCP server that reads one line per connection and answers from `answer`, then closes. */
-async function fakeLogServer(answer: (line: string) => Behaviour): Promise<FakeLogServer> {
-  const requests: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    let buf = '';
-    socket.on('data', (d) => {
-      if (buf.includes('\n')) return;
-      buf += d.toString('latin1');
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      const line = buf.slice(0, nl);
-      requests.push(line);
-      const b = answer(line);
-      if (b instanceof Uint8Array) socket.end(b);
-      else if ('hang' in b) return;
-      else {
-        let i = 0;
-        const next = () => {
-          if (i === b.chunks.length) socket.end();
-          else {
-            socket.write(b.chunks[i++]!);
-            setTimeout(next, b.delayMs);
-          }
-        };
-        next();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  return {
-    port: address.port,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** The request line as ecflow_logsvr reads it: up to the newline, blanks collapsed (perl `split ' '`). */
 function normalise(requestRaw: string): string {
