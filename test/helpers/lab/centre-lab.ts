@@ -188,7 +188,10 @@ export interface CentreLab {
   homeExec(argv: readonly string[], env?: EnvPatch, options?: HomeExecOptions): Promise<RunResult>;
   /** Starts a long-running program inside the home namespace (e.g. `ecflow-remote up`). */
   homeSpawn(argv: readonly string[], env?: EnvPatch, options?: HomeSpawnOptions): HomeProcess;
-  /** Runs a program on a centre host (jump/workstation share the centre namespace), as root. */
+  /**
+   * Runs a program on a centre host, as root (or `asUser`), with that host's name as its hostname
+   * (jump and workstation share the centre's network namespace).
+   */
   centreExec(host: LabHost, argv: readonly string[], env?: EnvPatch, options?: HomeExecOptions): Promise<RunResult>;
   /** Plain TCP from home: connect, optionally send, read (see probe.ts). */
   homeTcp(host: string, port: number, options?: ProbeOptions): Promise<ProbeResult>;
@@ -349,17 +352,18 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
     t = mark('daemons', t);
 
     const asUserOf = async (name: string | undefined): Promise<OsUser | undefined> => (name === undefined ? undefined : ensureUser(name));
-    const execIn = async (ns: string, argv: readonly string[], env?: EnvPatch, o: HomeExecOptions = {}): Promise<RunResult> => {
+    const execIn = async (ns: string, hostname: string | undefined, argv: readonly string[], env?: EnvPatch, o: HomeExecOptions = {}): Promise<RunResult> => {
       const asUser = await asUserOf(o.asUser);
       return nsRun(ns, argv, {
         ...(asUser ? { asUser } : {}),
+        ...(hostname === undefined ? {} : { hostname }),
         ...(env ? { env } : {}),
         ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
         ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
         ...(o.input === undefined ? {} : { input: o.input }),
       });
     };
-    const homeExec: CentreLab['homeExec'] = (argv, env, o) => execIn(net.ns.home, argv, env, o);
+    const homeExec: CentreLab['homeExec'] = (argv, env, o) => execIn(net.ns.home, undefined, argv, env, o);
 
     const homeSpawn: CentreLab['homeSpawn'] = (argv, env, o = {}) => {
       const asUser = o.asUser === undefined ? undefined : lookupUserSync(o.asUser);
@@ -501,7 +505,7 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
       killWorkstationConnections: (sig = 'SIGKILL') => killTree(ws.pid, sig, { keepRoot: true }),
       homeExec,
       homeSpawn,
-      centreExec: (host, argv, env, o) => execIn(namespaceOf(net.ns, host), argv, env, o),
+      centreExec: (host, argv, env, o) => execIn(namespaceOf(net.ns, host), host, argv, env, o),
       homeTcp: (host, port, o = {}) => probe(['tcp', host, String(port), ...probeArgs(o)]),
       homeSocks: (socksPort, host, port, o = {}) => probe(['socks', '127.0.0.1', String(socksPort), host, String(port), ...probeArgs(o)]),
       async waitHomePort(port, ms = 10_000) {
