@@ -22,7 +22,8 @@ export const SSHD_BIN = '/usr/sbin/sshd';
 
 /** The path of an executable (absolute, or looked up in PATH), or undefined. */
 export function findProgram(name: string): string | undefined {
-  const candidates = name.includes('/') ? [name] : (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).map((d) => join(d, name));
+  const path = process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin';
+  const candidates = name.includes('/') ? [name] : path.split(delimiter).map((d) => join(d, name));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -56,9 +57,12 @@ function check(ecflow: boolean): LabCapability {
   if (missing.length > 0) return { ok: false, reason: `programs missing for the centre lab: ${missing.join(', ')}` };
 
   const ns = `rlab-probe-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
-  const run = (args: string[], input?: string) => spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000, input: input ?? '' });
+  const run = (args: string[], input?: string) =>
+    spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000, input: input ?? '' });
   const add = run(['netns', 'add', ns]);
-  if (add.status !== 0) return { ok: false, reason: `network namespaces refused here: ip netns add: ${add.stderr.trim() || add.error}` };
+  if (add.status !== 0) {
+    return { ok: false, reason: `network namespaces refused here: ip netns add: ${add.stderr.trim() || add.error}` };
+  }
   try {
     const veth = run(['-n', ns, 'link', 'add', 'rlprobe0', 'type', 'veth', 'peer', 'name', 'rlprobe1']);
     if (veth.status !== 0) return { ok: false, reason: `veth links refused here: ${veth.stderr.trim()}` };
@@ -66,7 +70,9 @@ function check(ecflow: boolean): LabCapability {
     if (exec.status !== 0) return { ok: false, reason: `ip netns exec fails here: ${exec.stderr.trim()}` };
     let firewall = false;
     if (findProgram('nft') !== undefined) {
-      const rules = 'table inet rlprobe {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    ct state established accept\n  }\n}\n';
+      const rules =
+        'table inet rlprobe {\n  chain input {\n' +
+        '    type filter hook input priority 0; policy accept;\n    ct state established accept\n  }\n}\n';
       firewall = run(['netns', 'exec', ns, 'nft', '-f', '-'], rules).status === 0;
     }
     return { ok: true, firewall };

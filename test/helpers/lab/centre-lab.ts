@@ -34,14 +34,13 @@
  *   await lab.issueCertificate({ validFor: '-1m' });                                   // expired
  *   lab.killJumpConnections();                                                          // master dies
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EnvPatch } from '../env.js';
 import { ensureUser, lookupUser, type OsUser } from '../os-user.js';
-import { guardPid, isAlive, type RunResult, runCommand, runOk, unguardPid } from '../run.js';
+import { type RunResult, runCommand, runOk } from '../run.js';
 import { keepTempFiles, makeTempDir, removeTempDir } from '../tmp.js';
 import { canBuildLab } from './capability.js';
 import { type CentreEcflowServer, type CentreLogServer, startCentreServer, startLogServer } from './ecflow-centre.js';
@@ -57,14 +56,22 @@ import {
   newLabId,
   sweepStaleLabs,
 } from './netns.js';
-import { type Daemon, labEnv, nsArgv, nsRun, spawnDaemon } from './ns-exec.js';
+import { type HomeProcess, type HomeSpawnOptions, spawnHomeProcess } from './home-process.js';
+import { type Daemon, nsRun, spawnDaemon } from './ns-exec.js';
 import { killTree, waitListening } from './procs.js';
-import { type CertificateOptions, type IssuedCertificate, issueCertificate, knownHostsText, makeSshLabFiles, type SshLabFiles } from './ssh-lab.js';
+import {
+  type CertificateOptions,
+  type IssuedCertificate,
+  issueCertificate,
+  knownHostsText,
+  makeSshLabFiles,
+} from './ssh-lab.js';
 
 export { canBuildLab, type LabCapability } from './capability.js';
 export type { CentreEcflowServer, CentreLogServer } from './ecflow-centre.js';
 export { LAB_ADDRESSES, LAB_NAMES, type LabHost } from './netns.js';
 export type { CertificateOptions, IssuedCertificate } from './ssh-lab.js';
+export type { HomeProcess, HomeSpawnOptions } from './home-process.js';
 
 export interface CentreLabOptions {
   /** Centre login (sshd) and the only name on the servers' white lists. Default 'ecuser'. */
@@ -107,27 +114,6 @@ export interface HomeExecOptions {
   cwd?: string;
   timeoutMs?: number;
   input?: string;
-}
-
-export interface HomeSpawnOptions {
-  asUser?: string;
-  cwd?: string;
-  /** 'pipe' keeps stdin open for writing (child.stdin); default 'ignore'. */
-  stdin?: 'ignore' | 'pipe';
-}
-
-export interface HomeProcess {
-  /** The program's own PID (ip netns exec and setpriv exec it, they do not fork). */
-  readonly pid: number;
-  readonly child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with stdout+stderr once they match `pattern`; rejects on exit or timeout (default 10 s). */
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  alive(): boolean;
-  /** Sends `signal` (default SIGTERM) and waits for the exit; SIGKILL after `graceMs` (default 3 s). */
-  kill(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
 export interface CentreLab {
@@ -250,7 +236,8 @@ function parseProbe(r: RunResult): ProbeResult {
   try {
     return JSON.parse(line) as ProbeResult;
   } catch {
-    return { ok: false, stage: 'connect', error: `probe failed (code ${r.code}): ${r.stderr.trim()} ${r.stdout.trim()}`, data: '', ms: r.ms };
+    const error = `probe failed (code ${r.code}): ${r.stderr.trim()} ${r.stdout.trim()}`;
+    return { ok: false, stage: 'connect', error, data: '', ms: r.ms };
   }
 }
 
@@ -274,7 +261,9 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
   };
   const cap = await canBuildLab({ ecflow: options.ecflow !== false });
   if (!cap.ok) throw new Error(`cannot build the centre lab: ${cap.reason}`);
-  if (options.firewall === true && !cap.firewall) throw new Error('centre lab: firewall required but nft is missing or refused (Debian: nftables)');
+  if (options.firewall === true && !cap.firewall) {
+    throw new Error('centre lab: firewall required but nft is missing or refused (Debian package nftables)');
+  }
   const firewall = options.firewall === false ? false : cap.firewall;
   const timeoutMs = options.startTimeoutMs ?? 20_000;
   const centreUserName = options.centreUser ?? 'ecuser';
@@ -351,9 +340,14 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
     await sshdReady;
     t = mark('daemons', t);
 
-    const asUserOf = async (name: string | undefined): Promise<OsUser | undefined> => (name === undefined ? undefined : ensureUser(name));
-    const execIn = async (ns: string, hostname: string | undefined, argv: readonly string[], env?: EnvPatch, o: HomeExecOptions = {}): Promise<RunResult> => {
-      const asUser = await asUserOf(o.asUser);
+    const execIn = async (
+      ns: string,
+      hostname: string | undefined,
+      argv: readonly string[],
+      env?: EnvPatch,
+      o: HomeExecOptions = {},
+    ): Promise<RunResult> => {
+      const asUser = o.asUser === undefined ? undefined : await ensureUser(o.asUser);
       return nsRun(ns, argv, {
         ...(asUser ? { asUser } : {}),
         ...(hostname === undefined ? {} : { hostname }),
@@ -366,87 +360,9 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
     const homeExec: CentreLab['homeExec'] = (argv, env, o) => execIn(net.ns.home, undefined, argv, env, o);
 
     const homeSpawn: CentreLab['homeSpawn'] = (argv, env, o = {}) => {
-      const asUser = o.asUser === undefined ? undefined : lookupUserSync(o.asUser);
-      const [cmd, ...args] = nsArgv(net.ns.home, argv, asUser ? { asUser } : {});
-      const child = spawn(cmd ?? 'ip', args, {
-        env: labEnv(asUser, env),
-        cwd: o.cwd ?? dir,
-        stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'],
-      });
-      const pid = child.pid;
-      if (pid === undefined) throw new Error(`homeSpawn: could not start ${argv.join(' ')}`);
-      guardPid(pid);
-      let out = '';
-      let err = '';
-      let done = false;
-      const listeners = new Set<() => void>();
-      child.stdout?.on('data', (b: Buffer) => {
-        out += b.toString('utf8');
-        for (const l of listeners) l();
-      });
-      child.stderr?.on('data', (b: Buffer) => {
-        err += b.toString('utf8');
-        for (const l of listeners) l();
-      });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-        child.once('close', (code, signal) => {
-          done = true;
-          unguardPid(pid);
-          for (const l of listeners) l();
-          resolve({ code, signal });
-        });
-      });
-      const proc: HomeProcess = {
-        pid,
-        child,
-        stdout: () => out,
-        stderr: () => err,
-        exited,
-        alive: () => !done && isAlive(pid),
-        waitForOutput(pattern, ms = 10_000) {
-          return new Promise((resolve, reject) => {
-            const check = (): void => {
-              const all = out + err;
-              if (pattern.test(all)) {
-                cleanup();
-                resolve(all);
-              } else if (done) {
-                cleanup();
-                reject(new Error(`${argv.join(' ')} exited before printing ${pattern}:\n${all}`));
-              }
-            };
-            const timer = setTimeout(() => {
-              cleanup();
-              reject(new Error(`no ${pattern} from ${argv.join(' ')} within ${ms} ms:\n${out + err}`));
-            }, ms);
-            const cleanup = (): void => {
-              clearTimeout(timer);
-              listeners.delete(check);
-            };
-            listeners.add(check);
-            check();
-          });
-        },
-        async kill(sig = 'SIGTERM', graceMs = 3000) {
-          if (done) return;
-          try {
-            process.kill(pid, sig);
-          } catch {
-            // gone
-          }
-          const r = await Promise.race([exited, sleep(graceMs)]);
-          if (r === undefined && !done) {
-            try {
-              process.kill(pid, 'SIGKILL');
-            } catch {
-              // gone
-            }
-            await exited;
-          }
-        },
-      };
+      const proc = spawnHomeProcess(net.ns.home, argv, env, { cwd: dir, ...o });
       homeProcs.add(proc);
-      void exited.then(() => homeProcs.delete(proc));
+      void proc.exited.then(() => homeProcs.delete(proc));
       return proc;
     };
 
@@ -507,7 +423,8 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
       homeSpawn,
       centreExec: (host, argv, env, o) => execIn(namespaceOf(net.ns, host), host, argv, env, o),
       homeTcp: (host, port, o = {}) => probe(['tcp', host, String(port), ...probeArgs(o)]),
-      homeSocks: (socksPort, host, port, o = {}) => probe(['socks', '127.0.0.1', String(socksPort), host, String(port), ...probeArgs(o)]),
+      homeSocks: (socksPort, host, port, o = {}) =>
+        probe(['socks', '127.0.0.1', String(socksPort), host, String(port), ...probeArgs(o)]),
       async waitHomePort(port, ms = 10_000) {
         const deadline = performance.now() + ms;
         for (;;) {
@@ -551,9 +468,4 @@ function tailOf(path: string, lines = 30): string {
   } catch {
     return `--- ${path} (missing)`;
   }
-}
-
-function lookupUserSync(name: string): OsUser {
-  const f = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':');
-  return { name: f[0] ?? name, uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '' };
 }

@@ -173,7 +173,9 @@ export async function startCentreServer(spec: ServerSpec): Promise<CentreEcflowS
   const whiteListFile = `${prefix}.ecf.lists`;
   const customPasswdFile = isA ? undefined : `${prefix}.ecf.custom_passwd`;
   await writeFile(whiteListFile, `${WHITE_LIST_VERSION}\n${spec.user}\n`);
-  if (customPasswdFile) await writeFile(customPasswdFile, `${PASSWD_VERSION}\n${spec.user} ${host} ${port} ${spec.password}\n`, { mode: 0o600 });
+  if (customPasswdFile) {
+    await writeFile(customPasswdFile, `${PASSWD_VERSION}\n${spec.user} ${host} ${port} ${spec.password}\n`, { mode: 0o600 });
+  }
   await writeFile(join(ecfHome, 'include', 'head.h'), HEAD_H);
   await writeFile(join(ecfHome, 'include', 'tail.h'), TAIL_H);
   for (const [task, text] of Object.entries(TASKS)) await writeFile(join(ecfHome, suite, 'f', `${task}.ecf`), text);
@@ -188,7 +190,8 @@ export async function startCentreServer(spec: ServerSpec): Promise<CentreEcflowS
     ECF_LISTS: whiteListFile,
     ...(customPasswdFile ? { ECF_CUSTOM_PASSWD: customPasswdFile } : {}),
   };
-  const daemon = spawnDaemon(`ecflow_server ${spec.name.toUpperCase()}`, spec.ns[host], [ECFLOW_SERVER_BIN, '--port', String(port)], {
+  const argv = [ECFLOW_SERVER_BIN, '--port', String(port)];
+  const daemon = spawnDaemon(`ecflow_server ${spec.name.toUpperCase()}`, spec.ns[host], argv, {
     hostname: host,
     asUser: spec.op,
     env: { ...env, HOME: home },
@@ -196,7 +199,8 @@ export async function startCentreServer(spec: ServerSpec): Promise<CentreEcflowS
     outputFile: stdoutFile,
   });
   const logFile = `${prefix}.ecf.log`;
-  const logTail = (lines = 30): string => `--- ${logFile}\n${tail(logFile, lines)}\n--- ${stdoutFile}\n${tail(stdoutFile, lines)}`;
+  const logTail = (lines = 30): string =>
+    `--- ${logFile}\n${tail(logFile, lines)}\n--- ${stdoutFile}\n${tail(stdoutFile, lines)}`;
   const client = (args: readonly string[], envPatch?: EnvPatch): Promise<RunResult> =>
     nsRun(spec.ns[host], [ECFLOW_CLIENT_BIN, '--host', host, '--port', String(port), ...args], {
       asUser: spec.op,
@@ -214,7 +218,9 @@ export async function startCentreServer(spec: ServerSpec): Promise<CentreEcflowS
   }
   for (const args of [[`--load=${defsFile}`], ['--begin'], ['--restart']]) {
     const r = await client(args);
-    if (r.code !== 0) throw new Error(`ecflow_client ${args.join(' ')} on ${host}:${port} failed: ${r.stderr}${r.stdout}\n${logTail()}`);
+    if (r.code !== 0) {
+      throw new Error(`ecflow_client ${args.join(' ')} on ${host}:${port} failed: ${r.stderr}${r.stdout}\n${logTail()}`);
+    }
   }
   // Hand over a known state: hello complete (its output exists), ticker active, fails aborted.
   const want: Record<string, string> = { hello: 'complete', ticker: 'active', fails: 'aborted' };
@@ -277,5 +283,6 @@ export async function startLogServer(
     outputFile: stdoutFile,
   });
   await waitListening(daemon.pid, LOG_PORT, timeoutMs, () => tail(stdoutFile, 20));
-  return { host, address: LAB_ADDRESSES[host], port: LOG_PORT, pid: daemon.pid, logPath, stdoutFile, alive: daemon.alive, daemon };
+  const address = LAB_ADDRESSES[host];
+  return { host, address, port: LOG_PORT, pid: daemon.pid, logPath, stdoutFile, alive: daemon.alive, daemon };
 }

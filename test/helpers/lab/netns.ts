@@ -107,12 +107,14 @@ export function namespaceOf(ns: LabNamespaces, host: LabHost): string {
 function ip(args: readonly string[], input?: string): void {
   const r = spawnSync('ip', args, { input: input ?? '', encoding: 'utf8', timeout: 20_000 });
   if (r.status !== 0) {
-    throw new Error(`ip ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}${r.error ? String(r.error) : ''}\n${input ?? ''}`);
+    const why = `${r.stderr}${r.error ? String(r.error) : ''}`;
+    throw new Error(`ip ${args.join(' ')} failed (${r.status ?? r.signal}): ${why}\n${input ?? ''}`);
   }
 }
 
 const HOSTS_HEAD = '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n';
-const RESOLV = '# ecflow-remote lab: no DNS, names come from /etc/hosts only\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n';
+const RESOLV =
+  '# ecflow-remote lab: no DNS, names come from /etc/hosts only\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n';
 
 function centreHosts(): string {
   const a = LAB_ADDRESSES;
@@ -169,14 +171,22 @@ export function createLabNetwork(id: string, firewall: boolean): LabNetwork {
     const a = LAB_ADDRESSES;
     // One `ip -batch` for the namespaces and the links (ip restores its own namespace after each
     // `netns add`), then one batch per namespace.
-    const global = [...all.map((n) => `netns add ${n}`), `link add ${links.home} netns ${ns.home} type veth peer name ${links.centre} netns ${ns.centre}`];
+    const global = [
+      ...all.map((n) => `netns add ${n}`),
+      `link add ${links.home} netns ${ns.home} type veth peer name ${links.centre} netns ${ns.centre}`,
+    ];
     for (const h of SERVICE_HOSTS) {
       const [inner, outer] = links.services[h];
       global.push(`link add ${inner} netns ${ns[h]} type veth peer name ${outer} netns ${ns.centre}`);
     }
     ip(['-batch', '-'], global.join('\n') + '\n');
     ip(['-n', ns.home, '-batch', '-'], `link set lo up\naddr add ${a.home}/24 dev ${links.home}\nlink set ${links.home} up\n`);
-    const centre = [`link set lo up`, `addr add ${a.jump}/24 dev ${links.centre}`, `link set ${links.centre} up`, `addr add ${a.workstation}/32 dev lo`];
+    const centre = [
+      'link set lo up',
+      `addr add ${a.jump}/24 dev ${links.centre}`,
+      `link set ${links.centre} up`,
+      `addr add ${a.workstation}/32 dev lo`,
+    ];
     for (const h of SERVICE_HOSTS) {
       const outer = links.services[h][1];
       centre.push(`link set ${outer} up`, `route add ${a[h]}/32 dev ${outer} src ${a.workstation}`);
@@ -184,7 +194,8 @@ export function createLabNetwork(id: string, firewall: boolean): LabNetwork {
     ip(['-n', ns.centre, '-batch', '-'], centre.join('\n') + '\n');
     for (const h of SERVICE_HOSTS) {
       const inner = links.services[h][0];
-      ip(['-n', ns[h], '-batch', '-'], `link set lo up\naddr add ${a[h]}/32 dev ${inner}\nlink set ${inner} up\nroute add default dev ${inner}\n`);
+      const cmds = ['link set lo up', `addr add ${a[h]}/32 dev ${inner}`, `link set ${inner} up`, `route add default dev ${inner}`];
+      ip(['-n', ns[h], '-batch', '-'], cmds.join('\n') + '\n');
     }
     for (const n of all) {
       const dir = `/etc/netns/${n}`;
@@ -193,7 +204,8 @@ export function createLabNetwork(id: string, firewall: boolean): LabNetwork {
       writeFileSync(join(dir, 'resolv.conf'), RESOLV);
     }
     if (firewall) {
-      const r = spawnSync('ip', ['netns', 'exec', ns.centre, 'nft', '-f', '-'], { input: firewallRules(links.centre), encoding: 'utf8' });
+      const input = firewallRules(links.centre);
+      const r = spawnSync('ip', ['netns', 'exec', ns.centre, 'nft', '-f', '-'], { input, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`nft in ${ns.centre} failed: ${r.stderr}`);
     }
   } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * Running programs inside a lab namespace, keeping the real PID.
  *
- *   ip netns exec <ns> [unshare --uts -- sh -c 'hostname "$0" && exec "$@"' <name>] setpriv --pdeathsig KILL [--reuid …] -- <program> …
+ *   ip netns exec <ns> [unshare --uts -- sh -c 'hostname "$0" && exec "$@"' <name>]
+ *      setpriv --pdeathsig KILL [--reuid …] -- <program> …
  *
  * Every step EXECs the next one (ip netns exec does not fork unless -b/-all; unshare without
  * --fork; `sh -c '… && exec "$@"'`; setpriv), so the PID Node gets from spawn() is the PID of
@@ -27,7 +28,8 @@ export interface NsExecOptions {
 
 /** The argv (starting with 'ip') that runs `argv` inside namespace `ns`. */
 export function nsArgv(ns: string, argv: readonly string[], options: NsExecOptions = {}): string[] {
-  const uts = options.hostname === undefined ? [] : ['unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', options.hostname];
+  const uts =
+    options.hostname === undefined ? [] : ['unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', options.hostname];
   return ['ip', 'netns', 'exec', ns, ...uts, 'setpriv', ...setprivPrefix(options.asUser), ...argv];
 }
 

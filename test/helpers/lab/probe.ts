@@ -85,7 +85,9 @@ function socks(proxyHost: string, proxyPort: number, host: string, port: number)
     buf = Buffer.concat([buf, b]);
     if (stage === 'socks-greeting') {
       if (buf.length < 2) return;
-      if (buf[0] !== 5 || buf[1] !== 0) done({ ok: false, stage, error: `method reply ${buf.subarray(0, 2).toString('hex')}`, data: '' });
+      if (buf[0] !== 5 || buf[1] !== 0) {
+        done({ ok: false, stage, error: `method reply ${buf.subarray(0, 2).toString('hex')}`, data: '' });
+      }
       buf = buf.subarray(2);
       stage = 'socks-connect';
       const name = Buffer.from(host, 'utf8');
@@ -126,6 +128,8 @@ if (mode === 'tcp') tcp(a1, Number(a2));
 else if (mode === 'socks') socks(a1, Number(a2), a3, Number(a4));
 else if (mode === 'listen') listen(a1, Number(a2));
 else {
-  process.stderr.write('usage: probe.js tcp HOST PORT | socks PHOST PPORT HOST PORT | listen HOST PORT  [--send T] [--timeout MS] [--first]\n');
+  process.stderr.write(
+    'usage: probe.js tcp HOST PORT | socks PHOST PPORT HOST PORT | listen HOST PORT  [--send T] [--timeout MS] [--first]\n',
+  );
   process.exit(2);
 }

@@ -158,13 +158,24 @@ export async function makeSshLabFiles(labDir: string, user: string): Promise<Ssh
     keygen(f.otherHostKey, 'some other host key'),
     keygen(f.privateKey, `${user}@home`),
   ]);
-  const pub = async (p: string): Promise<string> => (await readFile(`${p}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
+  const pub = async (p: string): Promise<string> =>
+    (await readFile(`${p}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
   const hostKeys = { jump: await pub(f.jumpHostKey), workstation: await pub(f.wsHostKey), other: await pub(f.otherHostKey) };
   const khText = knownHostsText(hostKeys);
   await Promise.all([
-    writeFile(f.jumpConfig, sshdConfig({ port: 22, address: LAB_ADDRESSES.jump, hostKey: f.jumpHostKey, pidFile: join(dir, 'sshd_jump.pid'), caPub: f.caPub })),
-    writeFile(f.wsConfig, sshdConfig({ port: 22, address: LAB_ADDRESSES.workstation, hostKey: f.wsHostKey, pidFile: join(dir, 'sshd_ws.pid'), caPub: f.caPub })),
-    writeFile(f.sshConfig, homeSshConfig({ user, key: f.privateKey, cert: f.certificate, knownHosts: f.knownHosts }), { mode: 0o600 }),
+    writeFile(
+      f.jumpConfig,
+      sshdConfig({ port: 22, address: LAB_ADDRESSES.jump, hostKey: f.jumpHostKey, pidFile: join(dir, 'sshd_jump.pid'), caPub: f.caPub }),
+    ),
+    writeFile(
+      f.wsConfig,
+      sshdConfig({ port: 22, address: LAB_ADDRESSES.workstation, hostKey: f.wsHostKey, pidFile: join(dir, 'sshd_ws.pid'), caPub: f.caPub }),
+    ),
+    writeFile(
+      f.sshConfig,
+      homeSshConfig({ user, key: f.privateKey, cert: f.certificate, knownHosts: f.knownHosts }),
+      { mode: 0o600 },
+    ),
     writeFile(f.knownHosts, khText, { mode: 0o600 }),
   ]);
   return { ...f, knownHostsText: khText, hostKeys };
@@ -190,9 +201,8 @@ export async function issueCertificate(
   const tmpBase = join(f.homeDir, `.issue-${serial}`);
   await copyFile(f.publicKey, `${tmpBase}.pub`);
   try {
-    await runOk('ssh-keygen', ['-q', '-s', f.caKey, '-I', keyId, '-n', principals, '-z', String(serial), '-V', validity, `${tmpBase}.pub`], {
-      timeoutMs: 20_000,
-    });
+    const args = ['-q', '-s', f.caKey, '-I', keyId, '-n', principals, '-z', String(serial), '-V', validity, `${tmpBase}.pub`];
+    await runOk('ssh-keygen', args, { timeoutMs: 20_000 });
     await chmod(`${tmpBase}-cert.pub`, 0o644);
     await rename(`${tmpBase}-cert.pub`, f.certificate);
   } finally {
