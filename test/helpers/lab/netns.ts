@@ -16,15 +16,16 @@
  *   jump.centre.test, and the centre drops everything from home except TCP 22 on 10.231.0.1 (nft,
  *   when the `nft` program exists). The centre does not forward packets (ip_forward stays 0), so the
  *   service hosts talk to the centre's own addresses only (workstation, jump), not to each other.
- * - Names: /etc/netns/<ns>/{hosts,resolv.conf} are bind-mounted over /etc/ by `ip netns exec` ONLY
- *   (not by `ip -n`, nsenter or setns). resolv.conf points at 127.0.0.1 where nothing listens, so an
- *   unknown name fails at once (getent rc 2) instead of waiting for a DNS timeout.
+ * - Names: /etc/netns/<ns>/{hosts,resolv.conf,nsswitch.conf} are bind-mounted over /etc/ by
+ *   `ip netns exec` ONLY (not by `ip -n`, nsenter or setns), and only over files that exist in /etc. resolv.conf points at 127.0.0.1 where nothing listens, so an
+ *   unknown name fails at once (getent rc 2) instead of waiting for a DNS timeout; nsswitch.conf says
+ *   `hosts: files dns` so that no host-wide resolver (systemd-resolved, mdns) answers instead.
  *
  * Everything a lab creates is recorded in /run/ecflow-remote-lab/<id>.json with the owner's PID and
  * start time; a later lab sweeps the leftovers of dead owners (a test process that was SIGKILLed).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killNamespaceProcesses } from './procs.js';
 
@@ -125,6 +126,19 @@ function centreHosts(): string {
   );
 }
 
+/**
+ * The host's nsswitch.conf with `hosts: files dns`, so that names never reach the host's own
+ * resolver (nss-resolve / systemd-resolved or mdns would bypass the namespace's resolv.conf).
+ * Undefined when the host has no /etc/nsswitch.conf: `ip netns exec` can only bind over an existing
+ * file (otherwise it warns on every exec).
+ */
+function labNsswitch(): string | undefined {
+  if (!existsSync('/etc/nsswitch.conf')) return undefined;
+  const text = readFileSync('/etc/nsswitch.conf', 'utf8');
+  const hosts = 'hosts:          files dns';
+  return /^hosts:.*$/m.test(text) ? text.replace(/^hosts:.*$/m, hosts) : `${text}\n${hosts}\n`;
+}
+
 function firewallRules(centreLink: string): string {
   return `table inet rlab {
   chain input {
@@ -197,11 +211,13 @@ export function createLabNetwork(id: string, firewall: boolean): LabNetwork {
       const cmds = ['link set lo up', `addr add ${a[h]}/32 dev ${inner}`, `link set ${inner} up`, `route add default dev ${inner}`];
       ip(['-n', ns[h], '-batch', '-'], cmds.join('\n') + '\n');
     }
+    const nsswitch = labNsswitch();
     for (const n of all) {
       const dir = `/etc/netns/${n}`;
       mkdirSync(dir, { recursive: true, mode: 0o755 });
       writeFileSync(join(dir, 'hosts'), n === ns.home ? `${HOSTS_HEAD}${a.jump} jump.centre.test\n` : centreHosts());
-      writeFileSync(join(dir, 'resolv.conf'), RESOLV);
+      if (existsSync('/etc/resolv.conf')) writeFileSync(join(dir, 'resolv.conf'), RESOLV);
+      if (nsswitch !== undefined) writeFileSync(join(dir, 'nsswitch.conf'), nsswitch);
     }
     if (firewall) {
       const input = firewallRules(links.centre);
