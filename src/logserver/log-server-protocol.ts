@@ -16,7 +16,7 @@
  * Pure module: no Node or DOM types.
  */
 
-import { EcflowError, ErrorCode, type EcflowErrorOptions } from '../errors.js';
+import { EcflowBugError, EcflowError, ErrorCode, type EcflowErrorOptions } from '../errors.js';
 
 /** The protocol version that supports getf/delta (ecflow_ui only uses them with this answer). */
 export const LOG_SERVER_PROTOCOL_VERSION = 2;
@@ -171,15 +171,36 @@ export function parseListReply(reply: Uint8Array): LogServerEntry[] {
   return out;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+/** A UTF-8 decoder that never throws; `stream: true` keeps a split character for the next call. */
+export interface OutputDecoder {
+  decode(input: Uint8Array, options?: { stream?: boolean }): string;
+}
+
+interface TextDecoderGlobal {
+  TextDecoder?: new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => OutputDecoder;
+}
+
+/**
+ * A lenient UTF-8 decoder (invalid sequences become U+FFFD) from the platform's `TextDecoder`,
+ * reached through a minimal interface so this module needs neither DOM nor Node types.
+ *
+ * @example const d = createOutputDecoder(); d.decode(piece1, { stream: true }) + d.decode(piece2, { stream: true })
+ */
+export function createOutputDecoder(): OutputDecoder {
+  const Ctor = (globalThis as unknown as TextDecoderGlobal).TextDecoder;
+  if (Ctor === undefined) throw new EcflowBugError('TextDecoder is not available on this platform');
+  return new Ctor('utf-8', { fatal: false, ignoreBOM: true });
+}
+
+let shared: OutputDecoder | undefined;
 
 /**
  * Job output bytes as text for display: UTF-8, invalid sequences become U+FFFD (never throws).
- * For output arriving in pieces use a `TextDecoder` with `{ stream: true }` instead, so a
+ * For output arriving in pieces use `createOutputDecoder()` with `{ stream: true }` instead, so a
  * character split between two pieces survives.
  */
 export function decodeOutput(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
+  return (shared ??= createOutputDecoder()).decode(bytes);
 }
 
 interface Header {

@@ -18,7 +18,7 @@
 
 import { EcflowError, ErrorCode } from '../errors.js';
 import type { LogServerClient } from './log-server-client.js';
-import { CHECKSUM_PREFIX_BYTES, NO_CHECKSUM, type LogServerFile } from './log-server-protocol.js';
+import { CHECKSUM_PREFIX_BYTES, createOutputDecoder, NO_CHECKSUM, type LogServerFile } from './log-server-protocol.js';
 import { logServerClient, submittable, type OutputChainOptions } from './output-chain.js';
 import { isLogServerLocation, jobOutputPath, logServerFor } from './output-path.js';
 
@@ -71,13 +71,13 @@ export async function* followFile(
     throw new EcflowError(ErrorCode.INVALID_ARGUMENT, `pollIntervalMs must be > 0, got ${interval}`);
   }
   const req = signal === undefined ? {} : { signal };
-  let decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  let decoder = createOutputDecoder();
   let size = 0;
   let mtime = 0;
   let checksum = NO_CHECKSUM;
 
   const whole = (kind: 'content' | 'replaced', f: LogServerFile, reason?: string): OutputFollowEvent => {
-    decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    decoder = createOutputDecoder();
     size = f.content.length;
     mtime = f.mtime;
     checksum = f.checksum;
