@@ -854,8 +854,7 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
         return special;
       }
 
-      // ---- up
-      this.lastErrorValue = undefined;
+      // ---- up (lastError stays: it is the last failure, also after a recovery)
       this.setState('up');
       this.armUpReset();
       const interval = this.options.healthIntervalMs ?? 10_000;

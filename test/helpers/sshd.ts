@@ -74,7 +74,8 @@ export interface SshLab {
   stop(): Promise<void>;
 }
 
-function descendants(root: number): number[] {
+/** PIDs of all descendants of `root` (from /proc). */
+export function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -296,4 +297,30 @@ export async function startSshLab(options: SshLabOptions = {}): Promise<SshLab> 
     writeKnownHosts,
     stop,
   };
+}
+
+/** The small surface of a route that {@link waitForRouteState} needs (keeps this helper independent). */
+export interface RouteLike {
+  readonly state: string;
+  on(event: 'state', listener: (status: { state: string }) => void): unknown;
+  off(event: 'state', listener: (status: { state: string }) => void): unknown;
+}
+
+/** Resolves when `route` is in one of `states` (now or later); rejects after `timeoutMs`. */
+export function waitForRouteState(route: RouteLike, states: string | readonly string[], timeoutMs = 30_000): Promise<void> {
+  const wanted = typeof states === 'string' ? [states] : states;
+  if (wanted.includes(route.state)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const listener = (status: { state: string }): void => {
+      if (!wanted.includes(status.state)) return;
+      clearTimeout(timer);
+      route.off('state', listener);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      route.off('state', listener);
+      reject(new Error(`route not in state ${wanted.join('|')} after ${timeoutMs} ms (now: ${route.state})`));
+    }, timeoutMs);
+    route.on('state', listener);
+  });
 }
