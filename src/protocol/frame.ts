@@ -14,7 +14,7 @@
  */
 
 import { EcflowError, ErrorCode } from '../errors.js';
-import { utf8Decode, utf8Encode } from './utf8.js';
+import { utf8DecodeLenient, utf8Encode } from './utf8.js';
 
 /** Length of the frame header in bytes. */
 export const FRAME_HEADER_BYTES = 8;
@@ -261,7 +261,8 @@ export class FrameDecoder {
       this.received += rest;
     }
     if (this.received < expected) return undefined;
-    const payload = utf8Decode(concat(this.chunks, expected));
+    // Lenient: the server copies file contents byte for byte (job output need not be UTF-8).
+    const payload = utf8DecodeLenient(concat(this.chunks, expected));
     this.chunks = [];
     this.state = 'done';
     return payload;

@@ -87,3 +87,22 @@ export function utf8ByteLength(text: string): number {
   }
   return n;
 }
+
+let lenientDecoder: MinimalTextDecoder | undefined;
+
+/**
+ * Decode UTF-8, replacing invalid sequences with U+FFFD. Used for server replies: the server copies
+ * file contents (job output, scripts) and labels into its JSON byte for byte, so a reply may carry
+ * bytes that are not UTF-8; losing a character is better than losing the whole reply.
+ *
+ * @example
+ * utf8DecodeLenient(new Uint8Array([0x68, 0xff])); // 'h\ufffd'
+ */
+export function utf8DecodeLenient(bytes: Uint8Array): string {
+  if (lenientDecoder === undefined) {
+    const Ctor = codecs().TextDecoder;
+    if (Ctor === undefined) throw new EcflowBugError('TextDecoder is not available on this platform');
+    lenientDecoder = new Ctor('utf-8', { fatal: false, ignoreBOM: true });
+  }
+  return lenientDecoder.decode(bytes);
+}
