@@ -271,21 +271,21 @@ test('centre lab: a crashing or SIGKILLed test process leaves nothing behind', a
 const lab = await startCentreLab({ ecflow: process.argv[2] === 'full' });
 const pids = [lab.sshd.jump.pid, lab.sshd.workstation.pid];
 if (process.argv[2] === 'full') pids.push(lab.servers.a.pid, lab.servers.b.pid, lab.logServers.logserver1.pid);
-console.log(JSON.stringify({ id: lab.id, pids }));
+console.log(JSON.stringify({ id: lab.id, dir: lab.dir, pids }));
 if (process.argv[3] === 'throw') throw new Error('test failure');
 setInterval(() => {}, 1000);
 `,
   );
   const runChild = (mode: string, end: string) =>
-    new Promise<{ id: string; pids: number[]; code: number | null }>((resolve, reject) => {
+    new Promise<{ id: string; dir: string; pids: number[]; code: number | null }>((resolve, reject) => {
       const child = spawn(process.execPath, [script, mode, end], { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
-      let info: { id: string; pids: number[] } | undefined;
+      let info: { id: string; dir: string; pids: number[] } | undefined;
       child.stdout.on('data', (b: Buffer) => {
         text += b.toString();
         const line = text.split('\n').find((l) => l.startsWith('{'));
         if (line && !info) {
-          info = JSON.parse(line) as { id: string; pids: number[] };
+          info = JSON.parse(line) as { id: string; dir: string; pids: number[] };
           if (end === 'kill') child.kill('SIGKILL');
         }
       });
@@ -296,6 +296,7 @@ setInterval(() => {}, 1000);
   const thrown = await runChild('full', 'throw');
   assert.notEqual(thrown.code, 0);
   labGone(thrown.id, thrown.pids);
+  assert.equal(existsSync(thrown.dir), false, `${thrown.dir} left`);
 
   const killed = await runChild('ssh', 'kill');
   await sleepMs(100); // pdeathsig kills the daemons right after their parent died
@@ -307,6 +308,7 @@ setInterval(() => {}, 1000);
     assert.ok(gone, `swept: ${swept.join(' ')}`);
   }
   labGone(killed.id, killed.pids);
+  assert.equal(existsSync(killed.dir), false, `${killed.dir} left`);
 });
 
 const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -303,7 +303,7 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
     let currentCert = await issueCertificate(files, centreUserName, serial, { validFor: options.certValidFor ?? '+1h' });
     t = mark('keysAndUsers', t);
 
-    const net = createLabNetwork(id, firewall);
+    const net = createLabNetwork(id, firewall, dir);
     t = mark('network', t);
 
     const sshd = (name: 'jump' | 'workstation', config: string, log: string): Daemon =>

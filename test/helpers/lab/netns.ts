@@ -17,8 +17,9 @@
  *   when the `nft` program exists). The centre does not forward packets (ip_forward stays 0), so the
  *   service hosts talk to the centre's own addresses only (workstation, jump), not to each other.
  * - Names: /etc/netns/<ns>/{hosts,resolv.conf,nsswitch.conf} are bind-mounted over /etc/ by
- *   `ip netns exec` ONLY (not by `ip -n`, nsenter or setns), and only over files that exist in /etc. resolv.conf points at 127.0.0.1 where nothing listens, so an
- *   unknown name fails at once (getent rc 2) instead of waiting for a DNS timeout; nsswitch.conf says
+ *   `ip netns exec` ONLY (not by `ip -n`, nsenter or setns), and only over files that exist in /etc.
+ *   resolv.conf points at 127.0.0.1 where nothing listens, so an unknown name fails at once
+ *   (getent rc 2) instead of waiting for a DNS timeout; nsswitch.conf says
  *   `hosts: files dns` so that no host-wide resolver (systemd-resolved, mdns) answers instead.
  *
  * Everything a lab creates is recorded in /run/ecflow-remote-lab/<id>.json with the owner's PID and
@@ -165,6 +166,8 @@ interface LabState {
   ownerPid: number;
   ownerStart: string | undefined;
   namespaces: string[];
+  /** The lab's working directory (removed by the sweep too). */
+  dir: string | undefined;
 }
 
 function statePath(id: string): string {
@@ -175,11 +178,11 @@ function statePath(id: string): string {
  * Builds the namespaces, links, addresses, routes, name files and (when `firewall`) the nft rules.
  * On failure everything made so far is removed again before the error is thrown.
  */
-export function createLabNetwork(id: string, firewall: boolean): LabNetwork {
+export function createLabNetwork(id: string, firewall: boolean, dir?: string): LabNetwork {
   const { ns, links } = labNames(id);
   const all = Object.values(ns);
   mkdirSync(STATE_DIR, { recursive: true, mode: 0o755 });
-  const state: LabState = { id, ownerPid: process.pid, ownerStart: ownerStartTime(process.pid), namespaces: all };
+  const state: LabState = { id, ownerPid: process.pid, ownerStart: ownerStartTime(process.pid), namespaces: all, dir };
   writeFileSync(statePath(id), JSON.stringify(state));
   try {
     const a = LAB_ADDRESSES;
@@ -258,7 +261,10 @@ export function listNamespaces(): string[] {
   }
 }
 
-/** Removes the labs whose owner process is gone (or is a different process with a reused PID). */
+/**
+ * Removes the labs (network, /etc/netns, working directory) whose owner process is gone, or is a
+ * different process with a reused PID.
+ */
 export function sweepStaleLabs(): string[] {
   let files: string[];
   try {
@@ -275,6 +281,7 @@ export function sweepStaleLabs(): string[] {
       const start = ownerStartTime(s.ownerPid);
       if (start !== undefined && start === s.ownerStart) continue; // owner still running
       destroyLabNetwork(s.id);
+      if (s.dir !== undefined && /\/ecflow-remote-centre-lab-\d+-\w+$/.test(s.dir)) rmSync(s.dir, { recursive: true, force: true });
       swept.push(s.id);
     } catch {
       // unreadable / raced with another sweeper

@@ -113,14 +113,18 @@ export function processesInNamespace(ino: bigint): number[] {
  */
 export function killNamespaceProcesses(namespaces: readonly string[]): number {
   const inodes = namespaces.map(namespaceInode).filter((i): i is bigint => i !== undefined);
-  let killed = 0;
+  const hit = new Set<number>();
   for (let round = 0; round < 20 && inodes.length > 0; round++) {
     const pids = inodes.flatMap(processesInNamespace);
     if (pids.length === 0) break;
-    for (const pid of pids) if (signal(pid, 'SIGKILL')) killed++;
+    for (const pid of pids) if (signal(pid, 'SIGKILL')) hit.add(pid);
     sleepSync(pids.some(isAlive) ? 20 : 2); // let the kernel finish the kills before looking again
   }
-  return killed;
+  // A dying process leaves its namespaces before it is a zombie (do_exit): wait for the end
+  // itself, so that callers can rely on "every PID is gone" (bounded: 3 s).
+  const deadline = Date.now() + 3000;
+  while ([...hit].some(isAlive) && Date.now() < deadline) sleepSync(5);
+  return hit.size;
 }
 
 /**
