@@ -470,10 +470,7 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
     this.registry.delete(remoteHost, remotePort);
     this.emitStatus();
     if (!this.multiplexing) {
-      if (this.master !== undefined && this.master.exit === undefined) {
-        this.restartMaster();
-        await this.waitUntilUp().catch(() => undefined);
-      }
+      await this.restartAndWait().catch(() => undefined);
       return;
     }
     const controlPath = this.controlPath;
@@ -931,10 +928,8 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
   private async addFixedForward(remoteHost: string, remotePort: number, wanted?: number): Promise<number> {
     const localPort = wanted ?? (await pickLocalPort());
     this.registry.set({ localPort, remoteHost, remotePort });
-    this.restartMaster();
     try {
-      await sleep(50);
-      await this.waitUntilUp();
+      await this.restartAndWait();
     } catch (e) {
       this.registry.delete(remoteHost, remotePort);
       throw e;
@@ -956,6 +951,25 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
       this.registry.set({ ...entry, localPort: to });
       this.emit('forward-moved', { remoteHost: entry.remoteHost, remotePort: entry.remotePort, from: port, to });
     });
+  }
+
+  /** Restarts the master (new argv) and waits until the route is up again. */
+  private async restartAndWait(): Promise<void> {
+    const old = this.master;
+    if (old !== undefined && old.exit === undefined && this.stateValue !== 'up') this.restartMaster(); // still connecting with the old argv
+    else if (old !== undefined && old.exit === undefined) {
+      const left = new Promise<void>((resolve) => {
+        const onState = (s: RouteStatus): void => {
+          if (s.state === 'up') return;
+          this.off('state', onState);
+          resolve();
+        };
+        this.on('state', onState);
+      });
+      this.restartMaster();
+      await left;
+    }
+    await this.waitUntilUp();
   }
 
   private restartMaster(): void {
