@@ -286,7 +286,8 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
       for (const d of daemons) killTree(d.pid, 'SIGKILL');
       destroyLabNetwork(id);
       liveLabs.delete(id);
-      await Promise.race([Promise.all([...daemons.map((d) => d.exited), ...[...homeProcs].map((p) => p.exited)]), sleep(2000)]);
+      const exits = [...daemons.map((d) => d.exited), ...[...homeProcs].map((p) => p.exited)];
+      await Promise.race([Promise.all(exits), sleep(2000)]);
       await removeTempDir(dir);
     })();
     return stopping;
@@ -315,12 +316,11 @@ export async function startCentreLab(options: CentreLabOptions = {}): Promise<Ce
     const jump = sshd('jump', files.jumpConfig, files.jumpLog);
     const ws = sshd('workstation', files.wsConfig, files.wsLog);
     daemons.push(jump, ws);
-    const sshdReady = Promise.all(
-      [
-        [jump, files.jumpLog],
-        [ws, files.wsLog],
-      ].map(([d, log]) => waitListening((d as Daemon).pid, 22, timeoutMs, () => tailOf(log as string))),
-    );
+    const sshdReady = Promise.all([
+      waitListening(jump.pid, 22, timeoutMs, () => tailOf(files.jumpLog)),
+      waitListening(ws.pid, 22, timeoutMs, () => tailOf(files.wsLog)),
+    ]);
+    sshdReady.catch(() => undefined); // awaited below; an early failure must not count as unhandled
 
     let servers: CentreLab['servers'] | undefined;
     let logServers: CentreLab['logServers'] | undefined;
