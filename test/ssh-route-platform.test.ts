@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -65,14 +66,14 @@ test('multiplexing off (the Windows fallback): no control socket; forwards as fi
 });
 
 /** A child Node process that brings a route up, prints the master's PID and control path, then `how`. */
-async function childWithRoute(how: 'exit' | 'wait'): Promise<{ pid: number; master: number; controlPath: string; child: ReturnType<typeof spawn> }> {
+async function childWithRoute(how: 'exit' | 'wait', runtimeDir?: string): Promise<{ pid: number; master: number; controlPath: string; child: ReturnType<typeof spawn> }> {
   const dir = await makeTempDir('route-child');
   const script = join(dir, 'child.mjs');
   const modulePath = join(process.cwd(), 'dist', 'src', 'transport', 'ssh-route.js');
   await writeFile(
     script,
     `import { RouteSupervisor } from ${JSON.stringify(modulePath)};
-const route = new RouteSupervisor({ name: 'child', destination: 'ws', sshConfig: ${JSON.stringify(lab.sshConfig)} }, { teleportHome: null });
+const route = new RouteSupervisor({ name: 'child', destination: 'ws', sshConfig: ${JSON.stringify(lab.sshConfig)} }, { teleportHome: null${runtimeDir === undefined ? '' : `, runtimeDir: ${JSON.stringify(runtimeDir)}`} });
 route.on('state', (s) => {
   if (s.state !== 'up') return;
   process.stdout.write(JSON.stringify({ master: s.pid, controlPath: route.controlPath }) + '\\n');
@@ -116,6 +117,59 @@ test('SIGTERM to a process that has no handler of its own: the master goes too, 
   for (let i = 0; i < 50 && isAlive(master); i++) await sleep(100);
   assert.equal(isAlive(master), false);
   assert.equal(existsSync(controlPath), false);
+});
+
+test('a master orphaned by a SIGKILLed process is ended by the next supervisor in the same runtime directory', async () => {
+  const runtimeDir = join(await makeTempDir('orphans'), 'rt');
+  const { pid, master, controlPath, child } = await childWithRoute('wait', runtimeDir);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  process.kill(pid, 'SIGKILL'); // no exit hook runs
+  await exited;
+  unguardPid(pid);
+  await sleep(300);
+  assert.equal(isAlive(master), true, 'the master survived its owner (own process group)');
+  assert.equal(existsSync(controlPath), true);
+  guardPid(master);
+  const route = new RouteSupervisor({ name: 'next', destination: 'ws', sshConfig: lab.sshConfig }, { teleportHome: null, runtimeDir });
+  try {
+    route.start();
+    await waitForRouteState(route, 'up', 15_000);
+    for (let i = 0; i < 50 && isAlive(master); i++) await sleep(100);
+    assert.equal(isAlive(master), false, 'the orphan was ended with -O exit');
+    assert.equal(existsSync(controlPath), false);
+    assert.deepEqual(readdirSync(runtimeDir).filter((n) => n.endsWith('.owner')).length, 1, 'only the new route\'s owner file');
+  } finally {
+    unguardPid(master);
+    await route.stop();
+  }
+  assert.deepEqual(readdirSync(runtimeDir), [], 'stop() removes the route\'s files');
+});
+
+test('multiplexing off: a fixed forward whose local port was taken meanwhile moves to another port (ssh "Address already in use")', async () => {
+  const route = new RouteSupervisor({ name: 'nomux2', destination: 'ws', sshConfig: lab.sshConfig }, { multiplexing: false, teleportHome: null });
+  const moved: { from: number; to: number }[] = [];
+  route.on('forward-moved', (m) => moved.push(m));
+  const squatter = createServer();
+  try {
+    route.start();
+    await waitForRouteState(route, 'up', 15_000);
+    const port = await route.addForward('localhost', ecflow.port);
+    const backoff = waitForRouteState(route, 'backoff', 5000);
+    process.kill(route.status().pid ?? 0, 'SIGKILL');
+    await backoff; // 1 s before the next attempt: take the forward's port now
+    await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', () => r()));
+    await waitForRouteState(route, 'connecting', 5000);
+    await waitForRouteState(route, 'up', 15_000);
+    assert.equal(moved.length, 1);
+    assert.equal(moved[0]?.from, port);
+    const now = route.forwards()[0]?.localPort ?? 0;
+    assert.equal(now, moved[0]?.to);
+    assert.match(route.status().lastError?.message ?? '', new RegExp(`local port ${port} is already in use`));
+    await new EcflowClient({ host: '127.0.0.1', port: now }).ping();
+  } finally {
+    squatter.close();
+    await route.stop();
+  }
 });
 
 test('a certificate held only by the agent (tsh login -k only) is found and read with ssh-add -L', async () => {

@@ -14,6 +14,7 @@ import { probeSshBanner } from '../src/transport/ssh-probe.js';
 import { trackedProcesses } from '../src/transport/ssh-process.js';
 import { RouteSupervisor, type RouteSupervisorOptions } from '../src/transport/ssh-route.js';
 import { type EcflowServer, startEcflowServer } from './helpers/ecflow-server.js';
+import { freePort } from './helpers/ports.js';
 import { isAlive } from './helpers/run.js';
 import { descendants, type SshLab, startSshLab, waitForRouteState } from './helpers/sshd.js';
 
@@ -120,11 +121,20 @@ test('a real ecflow_server through the route connector (remote DNS), then SIGKIL
   await route.stop();
 });
 
-test('the connector waits while connecting and fails fast once stopped', async () => {
+test('the connector waits while connecting, names the remote reason when the workstation cannot connect, fails fast once stopped', async () => {
   const route = makeRoute();
   route.start(); // not up yet: the request waits for it
   const client = ecflowClient(route);
   await client.ping();
+  await assert.rejects(
+    new EcflowClient({ host: 'nosuchhost.invalid', port: 3141, connector: route.connector() }).ping(),
+    /cannot reach nosuchhost\.invalid:3141 through route 'lab': the workstation could not connect: connect failed: Name or service not known/,
+  );
+  const closedPort = await freePort();
+  await assert.rejects(
+    new EcflowClient({ host: 'localhost', port: closedPort, connector: route.connector() }).ping(),
+    /the workstation could not connect: connect failed: Connection refused/,
+  );
   await route.stop();
   await assert.rejects(client.ping(), (e: unknown) => {
     assert.equal((e as { code?: string }).code, 'CONNECT');

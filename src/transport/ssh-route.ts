@@ -46,6 +46,7 @@ import {
   type SshTarget,
 } from './ssh-command.js';
 import { ForwardRegistry, muxAddForward, muxCancelForward, runControl, type ForwardEntry } from './ssh-forwards.js';
+import { ownerFile, sweepOrphanedMasters, writeOwnerRecord } from './ssh-orphans.js';
 import { localPortAccepts, localPortFree, pickLocalPort, probeSshBanner } from './ssh-probe.js';
 import { runProgram, signalProcess, trackProcess, untrackProcess } from './ssh-process.js';
 import { REMOTE_CLOSED_REASON, socksConnector, type SocksProxyAddress } from './socks.js';
@@ -200,6 +201,9 @@ type Outcome =
 type Next = 'now' | 'backoff' | 'needs-login' | 'failed' | 'stop';
 
 const STDERR_KEEP = 200;
+
+/** Runtime directories already swept for orphaned masters by this process. */
+const sweptDirs = new Set<string>();
 const TAIL_LINES = 12;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -244,6 +248,7 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
   private nextAttemptAt: Date | undefined;
   private socksPortValue: number | undefined;
   private socksPortMoved = false;
+  private portRetries = 0;
   private attempts = 0;
   private master: Master | undefined;
   private loop: Promise<void> | undefined;
@@ -497,7 +502,7 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
     this.loop = undefined;
     this.certificates.close();
     if (this.upResetTimer) clearTimeout(this.upResetTimer);
-    for (const file of [this.controlPath, this.generatedConfig]) if (file !== undefined) rmSync(file, { force: true });
+    for (const file of [this.controlPath, this.generatedConfig, this.ownerPath()]) if (file !== undefined) rmSync(file, { force: true });
     this.generatedConfig = undefined;
     this.resolved = undefined;
     this.setState('idle');
@@ -561,7 +566,7 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
     return this.decide(outcome, socksPort);
   }
 
-  private decide(outcome: Outcome, socksPort: number): Next {
+  private async decide(outcome: Outcome, socksPort: number): Promise<Next> {
     switch (outcome.type) {
       case 'stopped':
         return 'stop';
@@ -599,9 +604,10 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
         this.socksPortMoved = this.route.socksPort !== undefined;
         this.socksPortValue = undefined;
       } else {
-        this.moveForward(failure.port);
+        await this.moveForward(failure.port);
       }
-      return this.backoff.attempts < 5 ? 'now' : 'backoff';
+      this.portRetries++;
+      return this.portRetries <= 5 ? 'now' : 'backoff';
     }
     const what = outcome.wasUp ? 'route lost' : 'cannot connect';
     this.setError(failure.kind, `route '${this.name}': ${what}: ${failure.message}`, stderrTail, failure);
@@ -640,7 +646,12 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
   /** Runtime dir, generated config, `ssh -G` (cached), certificate. Throws with a user message. */
   private async prepare(): Promise<void> {
     if (this.runtimeDir === undefined) {
-      this.runtimeDir = ensureRuntimeDir(this.options.runtimeDir === undefined ? {} : { dir: this.options.runtimeDir });
+      const dir = ensureRuntimeDir(this.options.runtimeDir === undefined ? {} : { dir: this.options.runtimeDir });
+      if (!sweptDirs.has(dir)) {
+        sweptDirs.add(dir);
+        await sweepOrphanedMasters(dir, this.muxOptions());
+      }
+      this.runtimeDir = dir;
       this.id = shortRouteId(this.route.name);
     }
     if (this.generatedConfig === undefined && (this.route.identityFile !== undefined || this.route.certificateFile !== undefined)) {
@@ -765,7 +776,15 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
       await exited;
       return spawnError ?? new Error(`cannot start ${this.ssh}`);
     }
-    trackProcess(pid, controlPath === undefined ? [] : [controlPath]);
+    const owner = this.ownerPath() ?? join(this.runtimeDir ?? '', 'route.owner');
+    writeOwnerRecord(owner, {
+      ownerPid: process.pid,
+      route: this.route.name,
+      masterPid: pid,
+      ...(controlPath === undefined ? {} : { controlPath }),
+      ...(this.generatedConfig === undefined ? {} : { generatedConfig: this.generatedConfig }),
+    });
+    trackProcess(pid, [...(controlPath === undefined ? [] : [controlPath]), owner, ...(this.generatedConfig === undefined ? [] : [this.generatedConfig])]);
     const lines: string[] = [];
     if (child.stderr) {
       const rl = createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY });
@@ -852,6 +871,7 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
       }
 
       // ---- up (lastError stays: it is the last failure, also after a recovery)
+      this.portRetries = 0;
       this.setState('up');
       this.armUpReset();
       const interval = this.options.healthIntervalMs ?? 10_000;
@@ -944,13 +964,12 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
   }
 
   /** Non-multiplexing: a fixed forward's local port was taken; give it another one. */
-  private moveForward(port: number): void {
+  private async moveForward(port: number): Promise<void> {
     const entry = this.registry.list().find((f) => f.localPort === port);
     if (entry === undefined) return;
-    void pickLocalPort().then((to) => {
-      this.registry.set({ ...entry, localPort: to });
-      this.emit('forward-moved', { remoteHost: entry.remoteHost, remotePort: entry.remotePort, from: port, to });
-    });
+    const to = await pickLocalPort();
+    this.registry.set({ ...entry, localPort: to });
+    this.emit('forward-moved', { remoteHost: entry.remoteHost, remotePort: entry.remotePort, from: port, to });
   }
 
   /** Restarts the master (new argv) and waits until the route is up again. */
@@ -1008,6 +1027,11 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
     if (this.upResetTimer) clearTimeout(this.upResetTimer);
     this.upResetTimer = setTimeout(() => this.backoff.reset(), this.options.upResetMs ?? 60_000);
     this.upResetTimer.unref();
+  }
+
+  /** `<runtime dir>/<id>.owner` (see ssh-orphans.ts), once prepared. */
+  private ownerPath(): string | undefined {
+    return this.runtimeDir === undefined || this.id === undefined ? undefined : ownerFile(this.runtimeDir, this.id);
   }
 
   private muxOptions(): { ssh: string; env: NodeJS.ProcessEnv } {
