@@ -4,7 +4,8 @@
  * `attrEvery`-th task. Produces either a plain definition (to load into a server with LoadDefsCmd)
  * or NET-style text with state comments, like a SYNC_FULL reply of a running server.
  *
- * Deterministic: the same options always give the same text.
+ * Deterministic: the same options always give the same text, and it is exactly what `printDefs`
+ * prints for it (`DEFS` style for the plain text, `NET` for the text with state).
  *
  * Pure module: no Node or DOM types.
  */
@@ -63,8 +64,8 @@ export function generateSuiteDefs(options: GenerateDefsOptions): string {
   };
   const ind = (level: number): string => (withState ? '' : '  '.repeat(level));
 
+  emit('#5.9.2');
   if (withState) {
-    emit('#5.9.2');
     emit(`defs_state NET state>:active flag:message state_change:${options.tasks * 3 + 17} modify_change:${suites + 3} cal_count:0`);
     emit("edit ECF_MICRO '%' # server");
     emit("edit ECF_HOME '/home/ops/ecf_home' # server");

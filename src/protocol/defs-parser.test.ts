@@ -370,4 +370,9 @@ test('parse speed sanity check (generated NET text, 100,000 tasks; printed, not 
   assert.equal(s.kinds.task, 100_000);
   assert.equal(s.attributes['labels'], 10_000);
   console.log(`parse of ${(text.length / 1e6).toFixed(1)} MB NET text with 100k tasks: ${ms.toFixed(0)} ms`);
+  assert.equal(printDefs(defs, 'NET'), text);
+  const plain = generateSuiteDefs({ suites: 3, tasks: 20_000, familySize: 70, attrEvery: 7 });
+  const p = parseDefs(plain);
+  assert.deepEqual(p.warnings, []);
+  assert.equal(printDefs(p.defs, 'DEFS'), plain);
 });
