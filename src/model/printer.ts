@@ -33,10 +33,15 @@ export interface PrintOptions {
 }
 
 /**
- * Print a whole defs.
+ * Print a whole defs. `DEFS` gives exactly what `ecflow_client --get` prints; `STATE` what
+ * `ecflow_client --get_state` prints minus the generated variables (`# edit ECF_JOB …`) and the
+ * `# Trigger Evaluation Tree` blocks, which the C++ client computes itself. The first line carries
+ * `options.version`, else the version of the server that wrote the text (ecflow_client writes its
+ * own version there).
  *
  * @example
  * printDefs(defs, 'DEFS'); // same text as `ecflow_client --get`
+ * printDefs(defs, 'STATE', { version: '5.9.2' });
  */
 export function printDefs(defs: Defs, style: PrintStyleName, options: PrintOptions = {}): string {
   const w = new Writer(style, options.indent ?? (style === 'DEFS' || style === 'STATE'));
