@@ -225,3 +225,19 @@ export function buildGeneratedConfig(options: GeneratedConfigOptions): string {
   for (const file of options.include) lines.push(`Include ${quoteConfigValue(file)}`);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * A ProxyJump hop as `ssh -G` arguments: `[user@]host[:port]` or `ssh://[user@]host[:port]`.
+ * Returns undefined for forms we do not understand.
+ */
+export function jumpTarget(hop: string): { destination: string; user?: string; port?: number } | undefined {
+  const m = /^(?:ssh:\/\/)?(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d+))?$/.exec(hop);
+  if (!m) return undefined;
+  const host = (m[2] ?? '').replace(/^\[(.*)\]$/, '$1');
+  if (host === '' || host.startsWith('-')) return undefined;
+  return {
+    destination: host,
+    ...(m[1] === undefined ? {} : { user: m[1] }),
+    ...(m[3] === undefined ? {} : { port: Number(m[3]) }),
+  };
+}

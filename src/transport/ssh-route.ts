@@ -24,171 +24,37 @@
  *   is unlinked. A process-exit hook (ssh-process.ts) cleans up whatever is still running.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EcflowError, ErrorCode } from '../errors.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff } from './backoff.js';
 import { formatTarget, type ConnectTarget, type Connector } from './connector.js';
 import { ensureRuntimeDir, shortRouteId } from './runtime-dir.js';
 import { type CertificateInfo, certificateProblem, formatLocalTime } from './ssh-certificate.js';
 import { CertificateWatch, type CertificateChange } from './ssh-certificate-watch.js';
 import { classifySshFailure, type SshFailure, type SshFailureKind } from './ssh-classify.js';
-import {
-  buildGeneratedConfig,
-  buildMasterArgv,
-  buildResolveArgv,
-  parseResolvedConfig,
-  type SshResolvedConfig,
-  type SshTarget,
-} from './ssh-command.js';
+import { buildGeneratedConfig, buildMasterArgv, type SshResolvedConfig, type SshTarget } from './ssh-command.js';
 import { ForwardRegistry, muxAddForward, muxCancelForward, runControl, type ForwardEntry } from './ssh-forwards.js';
+import { type ExitInfo, type Master, STDERR_KEEP, startMaster, stopMaster, within } from './ssh-master.js';
 import { ownerFile, sweepOrphanedMasters, writeOwnerRecord } from './ssh-orphans.js';
 import { localPortAccepts, localPortFree, pickLocalPort, probeSshBanner } from './ssh-probe.js';
-import { runProgram, signalProcess, trackProcess, untrackProcess } from './ssh-process.js';
+import { resolveRoute } from './ssh-resolve.js';
+import type {
+  RouteCertificateStatus,
+  RouteError,
+  RouteEvents,
+  RouteSpec,
+  RouteState,
+  RouteStatus,
+  RouteSupervisorOptions,
+} from './ssh-route-types.js';
 import { REMOTE_CLOSED_REASON, socksConnector, type SocksProxyAddress } from './socks.js';
 
-/** A route as the configuration describes it (src/config). */
-export interface RouteSpec {
-  readonly name: string;
-  /** `host`, `user@host` or a Host alias of the ssh config (the workstation inside the centre). */
-  readonly destination: string;
-  /** Jump hosts, outermost first (`-J`); default: what the ssh config says (ProxyJump). */
-  readonly jump?: readonly string[] | undefined;
-  /** ssh_config file (`-F`); default: the user's ~/.ssh/config. */
-  readonly sshConfig?: string | undefined;
-  /** The command that renews the login, e.g. `tsh login --proxy=jump.ecmwf.int` (run by `login()`). */
-  readonly loginCommand?: string | undefined;
-  /** Fixed SOCKS port (e.g. 9050 for ecflow_ui's proxychains); default: any free port. */
-  readonly socksPort?: number | undefined;
-  readonly identityFile?: string | undefined;
-  readonly certificateFile?: string | undefined;
-}
-
-export const RouteState = {
-  IDLE: 'idle',
-  CONNECTING: 'connecting',
-  UP: 'up',
-  BACKOFF: 'backoff',
-  NEEDS_LOGIN: 'needs-login',
-  FAILED: 'failed',
-} as const;
-export type RouteState = (typeof RouteState)[keyof typeof RouteState];
-
-export interface RouteError {
-  readonly kind: SshFailureKind;
-  readonly message: string;
-  /** The master's last stderr lines (empty when no ssh ran). */
-  readonly stderrTail: string;
-  /** ISO time. */
-  readonly at: string;
-  readonly hop?: string;
-  readonly fingerprint?: string;
-}
-
-export interface RouteCertificateStatus {
-  readonly path: string;
-  readonly source: CertificateInfo['source'];
-  /** ISO time, null = no start. */
-  readonly validFrom: string | null;
-  /** ISO time, null = never expires. */
-  readonly validTo: string | null;
-  readonly expired: boolean;
-  /** The T-60/T-10 warning in force. */
-  readonly warning?: string;
-}
-
-/** A JSON-friendly snapshot of a route. */
-export interface RouteStatus {
-  readonly name: string;
-  readonly state: RouteState;
-  readonly socksPort: number | undefined;
-  /** PID of the running master. */
-  readonly pid: number | undefined;
-  /** ISO time of the last state change. */
-  readonly since: string;
-  readonly lastError: RouteError | undefined;
-  readonly certificate?: RouteCertificateStatus;
-  /** Masters started after the first one. */
-  readonly reconnects: number;
-  /** In backoff: when the next attempt starts (ISO). */
-  readonly nextAttemptAt?: string;
-  readonly multiplexing: boolean;
-  readonly forwards: readonly ForwardEntry[];
-}
-
-export interface RouteEvents {
-  /** The state changed. */
-  state: [RouteStatus];
-  /** Anything in the status changed (state, certificate, forwards, port). */
-  status: [RouteStatus];
-  /** T-60/T-10 minutes before the certificate expires. */
-  'certificate-warning': [{ message: string; certificate: RouteCertificateStatus }];
-  /** A line the master wrote on stderr. */
-  log: [string];
-  /** A master was started. */
-  spawn: [{ pid: number; argv: readonly string[] }];
-  /** A forward had to move to another local port (its old one was taken meanwhile). */
-  'forward-moved': [{ remoteHost: string; remotePort: number; from: number; to: number }];
-}
-
-export interface RouteSupervisorOptions {
-  /** With a fixed `socksPort` that is taken: use another port instead of failing. Default false. */
-  readonly socksPortFallback?: boolean;
-  /** ControlMaster available. Default: not on Windows. */
-  readonly multiplexing?: boolean;
-  /** Programs; defaults `ssh`, `ssh-keygen`, `ssh-add` from PATH. */
-  readonly ssh?: string;
-  readonly sshKeygen?: string;
-  readonly sshAdd?: string;
-  /** Environment of every program we run; default process.env. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Health probe period while up (ms). Default 10 000. */
-  readonly healthIntervalMs?: number;
-  /** Probe timeout (ms). Default 5000. */
-  readonly probeTimeoutMs?: number;
-  /** Failed probes in a row before the master is restarted. Default 2. */
-  readonly probeFailures?: number;
-  /** Where the probe goes; default: the destination's HostName/Port from `ssh -G`. */
-  readonly probeTarget?: ConnectTarget;
-  /** Longest `connecting` (ms) before the attempt counts as failed. Default 45 000. */
-  readonly readyTimeoutMs?: number;
-  readonly serverAliveInterval?: number;
-  readonly serverAliveCountMax?: number;
-  readonly connectTimeout?: number;
-  readonly backoff?: BackoffOptions;
-  /** Up this long (ms) resets the backoff. Default 60 000. */
-  readonly upResetMs?: number;
-  /** How long `connector()` and `addForward()` wait for `up` while connecting (ms). Default 15 000. */
-  readonly connectWaitMs?: number;
-  /** Certificate warnings, minutes before expiry. Default [60, 10]. */
-  readonly certificateWarningsMin?: readonly number[];
-  /** fs.watchFile interval for certificate files (ms). Default 2000. */
-  readonly certificateWatchIntervalMs?: number;
-  /** Teleport base directory to search (null: do not); default $TELEPORT_HOME or ~/.tsh. */
-  readonly teleportHome?: string | null;
-  /** Look for certificates in the agent; default unless the config says `IdentityAgent none`. */
-  readonly agent?: boolean;
-  /** Private runtime directory; default see runtime-dir.ts. */
-  readonly runtimeDir?: string;
-}
-
-interface ExitInfo {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-interface Master {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  readonly argv: readonly string[];
-  readonly lines: string[];
-  readonly exited: Promise<ExitInfo>;
-  exit: ExitInfo | undefined;
-}
+export * from './ssh-route-types.js';
+export { jumpTarget } from './ssh-command.js';
 
 type Outcome =
   | { type: 'exit'; exit: ExitInfo; stderr: string; wasUp: boolean }
@@ -200,24 +66,13 @@ type Outcome =
 
 type Next = 'now' | 'backoff' | 'needs-login' | 'failed' | 'stop';
 
-const STDERR_KEEP = 200;
-
 /** Runtime directories already swept for orphaned masters by this process. */
 const sweptDirs = new Set<string>();
+
+/** stderr lines kept in `lastError.stderrTail`. */
 const TAIL_LINES = 12;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits for `promise` or `ms`, whichever comes first, without leaving a timer behind. */
-function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void promise.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 /**
  * Supervises one route. Create, `start()`, use `connector()` for our own clients and
@@ -669,18 +524,7 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
       this.generatedConfig = path;
     }
     if (this.resolved === undefined) {
-      const destination = await this.resolve(this.target());
-      const jumps = this.route.jump ?? destination.proxyJump;
-      const resolved = [destination];
-      for (const hop of jumps.slice(0, 4)) {
-        const target = jumpTarget(hop);
-        if (target === undefined) continue;
-        try {
-          resolved.push(await this.resolve({ ...target, configFile: this.configFile() }));
-        } catch {
-          // a jump we cannot resolve only costs us its certificate candidates
-        }
-      }
+      const resolved = await resolveRoute(this.target(), { ssh: this.ssh, env: this.env });
       this.resolved = resolved;
       await this.certificates.refresh(this.findOptions(resolved));
     } else {
@@ -705,16 +549,6 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
     return [join(homedir(), '.ssh', 'config'), system].filter((f) => existsSync(f));
   }
 
-  private async resolve(target: SshTarget & { port?: number; user?: string }): Promise<SshResolvedConfig> {
-    const argv = buildResolveArgv(target);
-    if (target.port !== undefined) argv.splice(1, 0, '-p', String(target.port));
-    if (target.user !== undefined) argv.splice(1, 0, '-l', target.user);
-    const r = await runProgram(this.ssh, argv, { env: this.env, timeoutMs: 15_000 });
-    if (r.spawnError) throw new Error(`cannot run ${this.ssh}: ${r.spawnError.message}`);
-    if (r.code !== 0) throw new Error(`ssh -G ${target.destination} failed: ${(r.stderr || r.stdout).trim() || `status ${String(r.code)}`}`);
-    return parseResolvedConfig(r.stdout);
-  }
-
   private async chooseSocksPort(): Promise<number | undefined> {
     const fixed = this.route.socksPort;
     if (fixed !== undefined && !this.socksPortMoved) {
@@ -731,7 +565,6 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
 
   private async spawnMaster(socksPort: number): Promise<Master | Error> {
     const controlPath = this.controlPath;
-    if (controlPath !== undefined) rmSync(controlPath, { force: true }); // a stale socket disables multiplexing
     const argv = buildMasterArgv({
       ...this.target(),
       controlPath,
@@ -741,70 +574,27 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
       ...(this.options.serverAliveCountMax === undefined ? {} : { serverAliveCountMax: this.options.serverAliveCountMax }),
       ...(this.options.connectTimeout === undefined ? {} : { connectTimeout: this.options.connectTimeout }),
     });
-    let child: ChildProcess;
-    try {
-      child = spawn(this.ssh, argv, {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: this.env,
-        detached: process.platform !== 'win32',
-        windowsHide: true,
-      });
-    } catch (e) {
-      return e instanceof Error ? e : new Error(String(e));
-    }
-    let spawnError: Error | undefined;
-    const exited = new Promise<ExitInfo>((resolve) => {
-      child.once('error', (e) => {
-        spawnError = e;
-        resolve({ code: null, signal: null });
-      });
-      child.once('exit', (code, signal) => {
-        // Give stderr a moment to drain (the -W child may hold the pipe a little longer).
-        const done = (): void => resolve({ code, signal });
-        if (child.stderr === null || child.stderr.closed) done();
-        else {
-          const t = setTimeout(done, 300);
-          child.stderr.once('close', () => {
-            clearTimeout(t);
-            done();
-          });
-        }
-      });
-    });
-    const pid = child.pid;
-    if (pid === undefined) {
-      await exited;
-      return spawnError ?? new Error(`cannot start ${this.ssh}`);
-    }
     const owner = this.ownerPath() ?? join(this.runtimeDir ?? '', 'route.owner');
-    writeOwnerRecord(owner, {
-      ownerPid: process.pid,
-      route: this.route.name,
-      masterPid: pid,
-      ...(controlPath === undefined ? {} : { controlPath }),
-      ...(this.generatedConfig === undefined ? {} : { generatedConfig: this.generatedConfig }),
-    });
-    trackProcess(pid, [...(controlPath === undefined ? [] : [controlPath]), owner, ...(this.generatedConfig === undefined ? [] : [this.generatedConfig])]);
-    const lines: string[] = [];
-    if (child.stderr) {
-      const rl = createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY });
-      rl.on('line', (line) => {
-        lines.push(line);
-        if (lines.length > STDERR_KEEP) lines.shift();
+    return startMaster({
+      ssh: this.ssh,
+      argv,
+      env: this.env,
+      controlPath,
+      files: [owner, ...(this.generatedConfig === undefined ? [] : [this.generatedConfig])],
+      beforeTrack: (pid) =>
+        writeOwnerRecord(owner, {
+          ownerPid: process.pid,
+          route: this.route.name,
+          masterPid: pid,
+          ...(controlPath === undefined ? {} : { controlPath }),
+          ...(this.generatedConfig === undefined ? {} : { generatedConfig: this.generatedConfig }),
+        }),
+      onLine: (line) => {
         this.logLines.push({ at: Date.now(), line });
         if (this.logLines.length > STDERR_KEEP) this.logLines.shift();
         this.emit('log', line);
-      });
-    }
-    const master: Master = { child, pid, argv, lines, exited, exit: undefined };
-    // Registered before anyone else waits on `exited`, so `master.exit` is set when they wake.
-    void exited.then((exit) => {
-      master.exit = exit;
-      untrackProcess(pid);
-      signalProcess(pid, 'SIGTERM'); // leftovers of its group (ssh -W, ProxyCommand)
-      if (controlPath !== undefined && this.master === master) rmSync(controlPath, { force: true });
+      },
     });
-    return master;
   }
 
   /** Starts a master and supervises it until it is gone (exit, failed health, restart or stop). */
@@ -999,22 +789,8 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
   }
 
   /** `-O exit` (when stopping), then SIGTERM, then SIGKILL, each with a short wait. */
-  private async killMaster(master: Master, graceful: boolean): Promise<void> {
-    const waitExit = async (ms: number): Promise<boolean> => {
-      if (master.exit !== undefined) return true;
-      await within(master.exited, ms);
-      return master.exit !== undefined;
-    };
-    if (master.exit !== undefined) return;
-    const controlPath = this.controlPath;
-    if (graceful && controlPath !== undefined) {
-      await runControl(controlPath, 'exit', undefined, { ...this.muxOptions(), timeoutMs: 3000 });
-      if (await waitExit(2000)) return;
-    }
-    signalProcess(master.pid, 'SIGTERM');
-    if (await waitExit(2000)) return;
-    signalProcess(master.pid, 'SIGKILL');
-    await waitExit(5000);
+  private killMaster(master: Master, graceful: boolean): Promise<void> {
+    return stopMaster(master, graceful ? this.controlPath : undefined, this.muxOptions());
   }
 
   private probeTarget(): ConnectTarget {
@@ -1142,20 +918,4 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
 /** The last {@link TAIL_LINES} lines of a stderr text. */
 function tail(text: string): string {
   return text.split('\n').filter((l) => l.trim() !== '').slice(-TAIL_LINES).join('\n');
-}
-
-/**
- * A ProxyJump hop as `ssh -G` arguments: `[user@]host[:port]` or `ssh://[user@]host[:port]`.
- * Returns undefined for forms we do not understand.
- */
-export function jumpTarget(hop: string): { destination: string; user?: string; port?: number } | undefined {
-  const m = /^(?:ssh:\/\/)?(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d+))?$/.exec(hop);
-  if (!m) return undefined;
-  const host = (m[2] ?? '').replace(/^\[(.*)\]$/, '$1');
-  if (host === '' || host.startsWith('-')) return undefined;
-  return {
-    destination: host,
-    ...(m[1] === undefined ? {} : { user: m[1] }),
-    ...(m[3] === undefined ? {} : { port: Number(m[3]) }),
-  };
 }
