@@ -5,6 +5,8 @@
 // model is printed as NET text and parsed again: the result must equal the model.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { EcflowError } from '../errors.js';
 import { parseDefs } from '../protocol/defs-parser.js';
 import { applyCompoundMementos, type CompoundMemento, type Memento } from './apply-sync.js';
 import { compareDefs } from './compare.js';
@@ -203,4 +205,46 @@ function runSeed(seed: number, steps: number): void {
 
 test('seeded random memento operations: model == simple reference after every step', () => {
   for (let seed = 1; seed <= 40; seed++) runSeed(seed, 150);
+});
+
+const MEMENTO_TYPES = [
+  'StateMemento', 'ServerStateMemento', 'ServerVariableMemento', 'FlagMemento', 'OrderMemento', 'NodeStateMemento',
+  'NodeDefStatusDeltaMemento', 'SuspendedMemento', 'NodeEventMemento', 'NodeMeterMemento', 'NodeLabelMemento',
+  'NodeVariableMemento', 'NodeLimitMemento', 'NodeInLimitMemento', 'NodeTriggerMemento', 'NodeCompleteMemento',
+  'NodeRepeatMemento', 'NodeRepeatIndexMemento', 'NodeTimeMemento', 'NodeTodayMemento', 'NodeDayMemento',
+  'NodeDateMemento', 'NodeCronMemento', 'NodeLateMemento', 'NodeZombieMemento', 'NodeVerifyMemento', 'NodeQueueMemento',
+  'NodeQueueIndexMemento', 'NodeGenericMemento', 'SubmittableMemento', 'SuiteClockMemento', 'SuiteBeginDeltaMemento',
+  'SuiteCalendarMemento', 'ChildrenMemento', 'AliasChildrenMemento', 'AliasNumberMemento', 'NodeAvisoMemento',
+  'NodeMirrorMemento', 'SomeFutureMemento',
+];
+const FIELDS = [
+  'state_', 'serverEnv_', 'flag_', 'order_', 'suspended_', 'event_', 'meter_', 'label_', 'var_', 'limit_', 'inlimit_',
+  'exp_', 'repeat_', 'index_or_value_', 'attr_', 'late_', 'verifys_', 'queue_', 'index_', 'name_', 'state_vec_',
+  'generic_', 'paswd_', 'rid_', 'abr_', 'tryNo_', 'clockAttr_', 'begun_', 'cal_', 'children_', 'alias_no_', 'aviso_',
+  'mirror_',
+];
+
+test('mementos with junk members never throw (only an unknown path gives EcflowError SYNC)', () => {
+  const memento = fc
+    .tuple(fc.constantFrom(...MEMENTO_TYPES), fc.dictionary(fc.constantFrom(...FIELDS), fc.anything({ maxDepth: 3 })))
+    .map(([t, fields]) => ({ ...fields, $type: t }) as Memento);
+  const compound = fc.record({
+    path: fc.constantFrom('/', '/s', '/s/f', '/s/f/t', '/s/f/t/a'),
+    clearAttributes: fc.boolean(),
+    mementos: fc.array(memento, { maxLength: 6 }),
+  });
+  fc.assert(
+    fc.property(fc.array(compound, { maxLength: 5 }), (compounds) => {
+      const { defs } = parseDefs('#5.9.2\ndefs_state NET cal_count:0\nsuite s\nfamily f\ntask t\nlabel l "x"\nalias a\nendalias\nendfamily\nendsuite\n');
+      try {
+        applyCompoundMementos(defs, compounds, 1, 1);
+      } catch (e) {
+        // a ChildrenMemento may remove the node a later compound names
+        assert.ok(e instanceof EcflowError && e.code === 'SYNC', String(e));
+      }
+      printDefs(defs, 'NET');
+      printDefs(defs, 'STATE');
+    }),
+    { numRuns: 3000 },
+  );
 });
