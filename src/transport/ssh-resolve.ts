@@ -40,8 +40,8 @@ export async function resolveHost(
 export async function resolveRoute(target: SshTarget, options: ResolveOptions = {}): Promise<SshResolvedConfig[]> {
   const destination = await resolveHost(target, options);
   const out = [destination];
-  const hops = target.jump ?? destination.proxyJump;
-  for (const hop of hops.slice(0, 4)) {
+  // `proxyjump` in the -G output already reflects -J (the route's `jump`) or the ssh config.
+  for (const hop of destination.proxyJump.slice(0, 4)) {
     const jump = jumpTarget(hop);
     if (jump === undefined) continue;
     try {
