@@ -8,7 +8,7 @@
 
 import { NState, SState } from './types.js';
 import type { Variable } from './attributes.js';
-import { Family, Suite, Task, type Node } from './node.js';
+import type { Node, Suite } from './node.js';
 
 const SUITE_INDEX_THRESHOLD = 12;
 
@@ -137,10 +137,4 @@ export class Defs {
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
     }
   }
-}
-
-/** Kinds that may hold a given child kind. */
-export function canHold(parent: Node | undefined, child: 'family' | 'task' | 'alias'): boolean {
-  if (child === 'alias') return parent instanceof Task;
-  return parent instanceof Suite || parent instanceof Family;
 }
