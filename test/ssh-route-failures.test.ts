@@ -6,7 +6,9 @@
  * that is down (backoff).
  */
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RouteSupervisor, type RouteSpec, type RouteSupervisorOptions } from '../src/transport/ssh-route.js';
 import { freePort } from './helpers/ports.js';
@@ -79,7 +81,7 @@ test('certificate expiring during the session: warnings, the tunnel keeps workin
   await sleep(Math.max(0, validTo - Date.now()) + 1500);
   t.diagnostic(`warnings: ${JSON.stringify(warnings)}`);
   assert.ok(warnings.length >= 2, 'T-18 s and T-6 s warnings');
-  assert.match(warnings.at(-1) ?? '', /expires in 1 min .*open tunnels keep working.*`tsh login --proxy=jump\.centre\.test`/);
+  assert.match(warnings.at(-1) ?? '', /expires in less than 1 min .*open tunnels keep working.*`tsh login --proxy=jump\.centre\.test`/);
   assert.equal(route.status().certificate?.expired, true);
   assert.equal(route.state, 'up', 'OpenSSH keeps the session after expiry (notes §1.6)');
   assert.ok(await route.addForward('127.0.0.1', lab.wsPort), 'and new channels still work');
@@ -190,6 +192,26 @@ test('wrong host key of the jump host, and an unknown host key: failed with the 
   assert.match(b.route.status().lastError?.message ?? '', /no host key is known for \[127\.0\.0\.1\]:\d+ .*known_hosts/);
   await b.route.stop();
   await lab.writeKnownHosts();
+});
+
+test('identity_file/certificate_file of the route reach the jump hop too (generated -F config that includes the user config)', async () => {
+  const bare = join(lab.dir, 'client', 'ssh_config_no_identity');
+  const text = (await readFile(lab.sshConfig, 'utf8'))
+    .split('\n')
+    .filter((l) => !/^\s*(IdentityFile|CertificateFile)\b/.test(l))
+    .join('\n');
+  await writeFile(bare, text, { mode: 0o600 });
+  const without = makeRoute({ sshConfig: bare });
+  without.route.start();
+  await waitForRouteState(without.route, 'needs-login', 15_000); // no key at all: refused
+  await without.route.stop();
+
+  const { route } = makeRoute({ sshConfig: bare, identityFile: lab.identityFile, certificateFile: lab.certificateFile });
+  route.start();
+  await waitForRouteState(route, 'up', 15_000);
+  assert.equal(route.status().certificate?.path, lab.certificateFile);
+  assert.equal(route.status().certificate?.source, 'route');
+  await route.stop();
 });
 
 test('jump host down: network error, backoff 1 s then 2 s (±20 %), each attempt classified', async () => {

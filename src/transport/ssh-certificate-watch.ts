@@ -72,6 +72,11 @@ export class CertificateWatch {
     return this.cert;
   }
 
+  /** True after {@link close}: a closed watch never re-arms. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** The warning in force (T-60/T-10), if any. */
   get warning(): string | undefined {
     return this.warningText;

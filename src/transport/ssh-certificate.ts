@@ -147,10 +147,10 @@ export function certificateWarning(
   if (left <= 0) return undefined;
   const widest = Math.max(...thresholdsMin);
   if (left > widest * 60_000) return undefined;
-  const minutes = Math.max(1, Math.ceil(left / 60_000));
+  const when = left < 60_000 ? 'less than 1 min' : `${Math.ceil(left / 60_000)} min`;
   const login = loginCommand === undefined ? 'a new login' : `\`${loginCommand}\``;
   return (
-    `certificate ${cert.path} expires in ${minutes} min (at ${formatLocalTime(cert.validTo, new Date(now))}): ` +
+    `certificate ${cert.path} expires in ${when} (at ${formatLocalTime(cert.validTo, new Date(now))}): ` +
     `open tunnels keep working, but reconnects will need ${login}`
   );
 }

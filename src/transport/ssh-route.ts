@@ -95,7 +95,8 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
   private readonly ssh: string;
   private readonly backoff: Backoff;
   private readonly registry = new ForwardRegistry();
-  private readonly certificates: CertificateWatch;
+  private certificates: CertificateWatch;
+  private forwardLock: Promise<unknown> = Promise.resolve();
 
   private stateValue: RouteState = 'idle';
   private sinceValue = new Date();
@@ -127,11 +128,15 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
     this.env = options.env ?? process.env;
     this.ssh = options.ssh ?? 'ssh';
     this.backoff = new Backoff(options.backoff);
-    this.certificates = new CertificateWatch({
+    this.certificates = this.newCertificateWatch();
+  }
+
+  private newCertificateWatch(): CertificateWatch {
+    return new CertificateWatch({
       find: this.findOptions([]),
-      loginCommand: route.loginCommand,
-      ...(options.certificateWarningsMin ? { thresholdsMin: options.certificateWarningsMin } : {}),
-      ...(options.certificateWatchIntervalMs ? { fileIntervalMs: options.certificateWatchIntervalMs } : {}),
+      loginCommand: this.route.loginCommand,
+      ...(this.options.certificateWarningsMin ? { thresholdsMin: this.options.certificateWarningsMin } : {}),
+      ...(this.options.certificateWatchIntervalMs ? { fileIntervalMs: this.options.certificateWatchIntervalMs } : {}),
       onChange: (change, cert, warning) => this.onCertificateChange(change, cert, warning),
     });
   }
@@ -183,6 +188,7 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
   start(): void {
     if (this.loop !== undefined) return;
     this.stopRequested = false;
+    if (this.certificates.isClosed) this.certificates = this.newCertificateWatch();
     this.loop = this.run().catch((e: unknown) => {
       // A bug in the loop: report it as a failure instead of an unhandled rejection.
       this.setError('unknown', `route supervisor crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, '');
@@ -300,7 +306,11 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
    * for programs that cannot use SOCKS. Returns the local port; the same target twice gives the
    * same port. Kept across reconnects. Waits for `up` like {@link connector}.
    */
-  async addForward(remoteHost: string, remotePort: number, options: { localPort?: number } = {}): Promise<number> {
+  addForward(remoteHost: string, remotePort: number, options: { localPort?: number } = {}): Promise<number> {
+    return this.withForwardLock(() => this.addForwardNow(remoteHost, remotePort, options));
+  }
+
+  private async addForwardNow(remoteHost: string, remotePort: number, options: { localPort?: number }): Promise<number> {
     const existing = this.registry.get(remoteHost, remotePort);
     if (existing) return existing.localPort;
     await this.waitUntilUp();
@@ -324,7 +334,18 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
   }
 
   /** Removes a forward made by {@link addForward} (checked by connecting to its port). */
-  async cancelForward(remoteHost: string, remotePort: number): Promise<void> {
+  cancelForward(remoteHost: string, remotePort: number): Promise<void> {
+    return this.withForwardLock(() => this.cancelForwardNow(remoteHost, remotePort));
+  }
+
+  /** One forward change at a time (two adds of the same target must give one forward). */
+  private withForwardLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.forwardLock.then(fn, fn);
+    this.forwardLock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async cancelForwardNow(remoteHost: string, remotePort: number): Promise<void> {
     const entry = this.registry.get(remoteHost, remotePort);
     if (entry === undefined) return;
     this.registry.delete(remoteHost, remotePort);
