@@ -121,6 +121,33 @@ test('a real ecflow_server through the route connector (remote DNS), then SIGKIL
   await route.stop();
 });
 
+test('backoff: 1 s, then 2 s after a quick second loss; back to 1 s after upResetMs up', async () => {
+  const route = makeRoute({ upResetMs: 3000 });
+  const delays: number[] = [];
+  route.on('state', (s) => {
+    if (s.state === 'backoff' && s.nextAttemptAt) delays.push(Date.parse(s.nextAttemptAt) - Date.now());
+  });
+  route.start();
+  await waitForRouteState(route, 'up', 20_000);
+  const kill = async (): Promise<void> => {
+    process.kill(route.status().pid ?? 0, 'SIGKILL');
+    await waitForRouteState(route, 'backoff', 5000);
+    await waitForRouteState(route, 'up', 15_000);
+  };
+  await kill();
+  await kill(); // up for less than upResetMs: the delay grows
+  await sleep(3500); // up longer than upResetMs: reset
+  await kill();
+  assert.equal(delays.length, 3);
+  const [a = 0, b = 0, c = 0] = delays;
+  assert.ok(a > 700 && a <= 1200, `first ${a}`);
+  assert.ok(b > 1500 && b <= 2400, `second ${b}`);
+  assert.ok(c > 700 && c <= 1200, `after reset ${c}`);
+  assert.equal(route.status().lastError?.kind, 'unknown');
+  assert.match(route.status().lastError?.message ?? '', /route lost: ssh was killed by SIGKILL/);
+  await route.stop();
+});
+
 test('the connector waits while connecting, names the remote reason when the workstation cannot connect, fails fast once stopped', async () => {
   const route = makeRoute();
   route.start(); // not up yet: the request waits for it
