@@ -16,6 +16,12 @@ export type KeyPath = readonly (string | number)[];
 
 const BARE_KEY = /[A-Za-z0-9_-]/;
 
+/**
+ * @example
+ * const at = new KeyLocator('[servers.op]\nhost = "m"\n');
+ * at.line(['servers', 'op', 'host']);   // 2
+ * at.line(['servers', 'op', 'port']);   // 1 (not there: its table's line)
+ */
 export class KeyLocator {
   private readonly lines = new Map<string, number>();
   private readonly newlines: number[] = [];

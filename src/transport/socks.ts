@@ -227,9 +227,19 @@ function socksHandshake(
         // read(), async iteration, pipe — gets every byte.
         const early: Buffer[] = [];
         const capture = (chunk: Buffer) => early.push(chunk);
+        // the library has dropped its 'error' listener: an error now must not go unhandled
+        const onEarlyError = (e: Error) => {
+          socket.off('data', capture);
+          if (settled) return;
+          settle();
+          socket.destroy();
+          reject(fail(`the connection failed right after the SOCKS reply (${systemErrorCode(e) ?? e.message})`, e));
+        };
         socket.on('data', capture);
+        socket.once('error', onEarlyError);
         setImmediate(() => {
           socket.off('data', capture);
+          socket.off('error', onEarlyError);
           if (settled) return;
           settle();
           socket.pause();
