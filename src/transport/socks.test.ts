@@ -401,6 +401,11 @@ test('proxy given by a function: asked on each connection, its errors passed on 
   const p = waiting({ host: 'm', port: 1 }, ac.signal);
   ac.abort(new Error('user'));
   await assert.rejects(p, /user/);
+  const deaf = socksConnector(() => new Promise(() => {})); // ignores the signal
+  const ac2 = new AbortController();
+  const p2 = deaf({ host: 'm', port: 1 }, ac2.signal);
+  setTimeout(() => ac2.abort(new Error('user gave up')), 20);
+  await assert.rejects(p2, /user gave up/);
   await assert.rejects(
     socksConnector(async () => ({ host: '127.0.0.1', port: 0 }))({ host: 'm', port: 1 }, signal()),
     rejectsWith('CONNECT', /invalid SOCKS address 127\.0\.0\.1:0/),

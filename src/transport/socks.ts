@@ -130,14 +130,23 @@ async function proxyFrom(
   label: string | undefined,
   signal: AbortSignal,
 ): Promise<SocksProxyAddress> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    return await source(signal);
+    // a source that ignores the signal must not keep an aborted request waiting
+    return await Promise.race([source(signal), aborted]);
   } catch (e) {
     if (signal.aborted) throw signal.reason;
     if (e instanceof EcflowError) throw e;
     const route = label === undefined ? 'its SOCKS proxy' : `route '${label}'`;
     const detail = e instanceof Error ? e.message : String(e);
     throw new EcflowError(ErrorCode.CONNECT, `cannot reach ${formatTarget(target)}: ${route} is not available: ${detail}`, { cause: e });
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    aborted.catch(() => undefined);
   }
 }
 
