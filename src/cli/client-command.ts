@@ -12,6 +12,8 @@
 import { createInterface } from 'node:readline/promises';
 import { EcflowError, EcflowServerError, ErrorCode, isEcflowError } from '../errors.js';
 import { EcflowClient, type EcflowClientOptions } from '../client/ecflow-client.js';
+import { Centre, identityOf } from '../client/centre.js';
+import { loadConfig } from '../config/config.js';
 import type { EcflowIdentity } from '../client/identity.js';
 import { parseArgv, type ParsedOption } from './argv.js';
 import { CLIENT_ACTIONS, findAction, type ActionContext } from './client-actions.js';
@@ -26,6 +28,8 @@ export interface CliIo {
 
 /** Options of `client` itself (not actions), with their help. */
 const CONNECTION_OPTIONS: readonly { name: string; args: string; summary: string }[] = [
+  { name: 'server', args: '=NAME', summary: 'a server of the config file: its host, port, route and identity' },
+  { name: 'config', args: '=FILE', summary: 'config file (default: ECFLOW_REMOTE_CONFIG, else ~/.config/ecflow-remote/config.toml)' },
   { name: 'host', args: '=HOST', summary: 'server host (default: ECF_HOST, else localhost)' },
   { name: 'port', args: '=PORT', summary: 'server port (default: ECF_PORT, else 3141)' },
   { name: 'ssl', args: '', summary: 'use TLS; trusts ~/.ecflowrc/ssl/server.crt or <host>.<port>.crt (also ECF_SSL)' },
@@ -44,7 +48,7 @@ export function clientHelp(): string {
     return left.length < 34 ? `${left.padEnd(34)}${o.summary}\n` : `${left}\n${' '.repeat(34)}${o.summary}\n`;
   };
   return (
-    'Usage: ecflow-remote client [connection options] --ACTION[=VALUE] [VALUES...]\n' +
+    'Usage: ecflow-remote client [--server=NAME | connection options] --ACTION[=VALUE] [VALUES...]\n' +
     "ecflow_client's own syntax, e.g. --suspend=/s1/f1 or --force=complete recursive /s1/f1\n\n" +
     'Connection options:\n' +
     CONNECTION_OPTIONS.map(line).join('') +
@@ -56,6 +60,8 @@ export function clientHelp(): string {
 
 interface ClientCliSettings {
   readonly clientOptions: EcflowClientOptions;
+  /** --server NAME: take the connection from the config file. */
+  readonly server?: { readonly name: string; readonly config?: string };
   readonly action: ParsedOption;
   readonly json: boolean;
   readonly debug: boolean;
@@ -112,8 +118,11 @@ function parseSettings(argv: readonly string[], env: CliIo['env']): ClientCliSet
     const ms = Math.round(s * 1000);
     timeouts = { news: ms, long: ms, default: ms, task: ms };
   }
+  const server = one('server');
+  const config = one('config');
   return {
     clientOptions: { host, port, ssl, identity, env, ...(timeouts === undefined ? {} : { timeouts }) },
+    ...(server === undefined ? {} : { server: { name: server, ...(config === undefined ? {} : { config }) } }),
     action,
     json: connection.has('json'),
     debug: connection.has('debug'),
@@ -135,20 +144,48 @@ export async function runClientCommand(argv: readonly string[], io: CliIo): Prom
     if (settings.clientOptions.identity && 'password' in settings.clientOptions.identity) {
       io.stderr.write('warning: --password is visible to other users in the process list; prefer --password-file\n');
     }
-    const client = new EcflowClient({
-      ...settings.clientOptions,
-      onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
-    });
-    const ctx: ActionContext = { client, json, confirm: (q) => confirm(io, q) };
-    const action = findAction(settings.action.name)!;
-    const result = await action.run(ctx, settings.action.values);
-    if (json) io.stdout.write(`${JSON.stringify(result.json)}\n`);
-    else if (result.text !== '') io.stdout.write(result.text);
-    return ExitCode.OK;
+    const onWarning = (m: string) => io.stderr.write(`warning: ${m}\n`);
+    let centre: Centre | undefined;
+    let client: EcflowClient;
+    if (settings.server !== undefined) {
+      const config = await loadConfig({ env: io.env, ...(settings.server.config === undefined ? {} : { path: settings.server.config }) });
+      centre = Centre.open({ config, env: io.env as NodeJS.ProcessEnv, onWarning });
+      const o = settings.clientOptions;
+      const identity = o.identity ?? {};
+      client = centre.client(settings.server.name, {
+        ...(o.timeouts === undefined ? {} : { timeouts: o.timeouts }),
+        ...(Object.keys(identity).length > 0 ? { identity: mergeIdentity(identityOf(centre.server(settings.server.name)), identity) } : {}),
+      });
+    } else {
+      client = new EcflowClient({ ...settings.clientOptions, onWarning });
+    }
+    try {
+      const ctx: ActionContext = { client, json, confirm: (q) => confirm(io, q) };
+      const action = findAction(settings.action.name)!;
+      const result = await action.run(ctx, settings.action.values);
+      if (json) io.stdout.write(`${JSON.stringify(result.json)}\n`);
+      else if (result.text !== '') io.stdout.write(result.text);
+      return ExitCode.OK;
+    } finally {
+      await centre?.stop();
+    }
   } catch (e) {
     reportError(io, e, json, debug);
     return exitCodeFor(e);
   }
+}
+
+/** Command-line identity options override the config's; a password given either way replaces the other. */
+function mergeIdentity(base: EcflowIdentity, cli: EcflowIdentity): EcflowIdentity {
+  const users = {
+    ...(cli.remoteUser ?? base.remoteUser) === undefined ? {} : { remoteUser: (cli.remoteUser ?? base.remoteUser)! },
+    ...(cli.customUser ?? base.customUser) === undefined ? {} : { customUser: (cli.customUser ?? base.customUser)! },
+  };
+  if ('password' in cli && cli.password !== undefined) return { ...users, password: cli.password };
+  if ('passwordFile' in cli && cli.passwordFile !== undefined) return { ...users, passwordFile: cli.passwordFile };
+  if ('password' in base && base.password !== undefined) return { ...users, password: base.password };
+  if ('passwordFile' in base && base.passwordFile !== undefined) return { ...users, passwordFile: base.passwordFile };
+  return users;
 }
 
 function reportError(io: CliIo, e: unknown, json: boolean, debug: boolean): void {

@@ -4,6 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { clientHelp, runClientCommand, type CliIo } from './client-command.js';
 import { ExitCode } from './exit-codes.js';
+import { runOutputCommand } from './output-command.js';
+import { runStatusCommand } from './status-command.js';
+import { runUpCommand } from './up-command.js';
 
 interface SubCommand {
   readonly name: string;
@@ -17,6 +20,9 @@ const COMMANDS: readonly SubCommand[] = [
     summary: "talk to an ecFlow server with ecflow_client's syntax (--ping, --get, --suspend=/s1, ...)",
     run: runClientCommand,
   },
+  { name: 'up', summary: 'start the routes to the centre, keep them healthy, check the servers', run: (a, io) => runUpCommand(a, io) },
+  { name: 'status', summary: 'routes and servers as `up` sees them (--json)', run: runStatusCommand },
+  { name: 'output', summary: "a task's job output from its log server or the ecFlow server (--follow)", run: (a, io) => runOutputCommand(a, io) },
 ];
 
 function version(): string {
