@@ -63,8 +63,17 @@ export async function runDoctorCommand(argv: readonly string[], io: CliIo): Prom
     if (centre.attachedTo !== undefined) {
       add({ subject: 'ecflow-remote up', verdict: 'ok', what: `running (pid ${centre.attachedTo.pid}); its routes are used` });
     }
-    for (const name of Object.keys(config.routes)) await checkRoute(centre, name, io, add);
-    for (const s of Object.values(config.servers)) await checkServer(centre, s, add);
+    const downRoutes = new Set<string>();
+    for (const name of Object.keys(config.routes)) {
+      if (!(await checkRoute(centre, name, io, add))) downRoutes.add(name);
+    }
+    for (const s of Object.values(config.servers)) {
+      if (s.route !== undefined && downRoutes.has(s.route)) {
+        add({ subject: `server ${s.name} (${s.host}:${s.port} via ${s.route})`, verdict: 'fail', what: `not checked: route ${s.route} is not up`, fix: 'fix the route first (above)' });
+      } else {
+        await checkServer(centre, s, add);
+      }
+    }
     return finish(io, findings, json);
   } finally {
     await centre?.stop();
@@ -88,7 +97,8 @@ async function checkOpenSsh(add: (f: Finding) => void): Promise<void> {
   }
 }
 
-async function checkRoute(centre: Centre, name: string, io: CliIo, add: (f: Finding) => void): Promise<void> {
+/** Checks one route; true when it is up. */
+async function checkRoute(centre: Centre, name: string, io: CliIo, add: (f: Finding) => void): Promise<boolean> {
   const route = centre.routeConfig(name);
   const subject = `route ${name}`;
   let resolved;
@@ -102,7 +112,7 @@ async function checkRoute(centre: Centre, name: string, io: CliIo, add: (f: Find
     add({ subject, verdict: 'ok', what: `ssh goes to ${d.user ? `${d.user}@` : ''}${d.hostname}:${d.port}${via}` });
   } catch (e) {
     add({ subject, verdict: 'fail', what: (e as Error).message, fix: `check destination/jump of [routes.${name}] and ${route.sshConfig ?? '~/.ssh/config'}` });
-    return;
+    return false;
   }
   const cert = await findCertificate({
     resolved,
@@ -130,16 +140,18 @@ async function checkRoute(centre: Centre, name: string, io: CliIo, add: (f: Find
   const up = centre.attachedTo?.routes[name];
   if (up !== undefined) {
     add({ subject, verdict: up.state === 'up' ? 'ok' : 'fail', what: `in ecflow-remote up: ${describeRoute(up)}` });
-    return;
+    return up.state === 'up';
   }
   const supervisor = centre.supervisor(name);
   const t0 = Date.now();
   try {
     await supervisor.waitUntilUp(30_000);
     add({ subject, verdict: 'ok', what: `came up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${describeRoute(supervisor.status())})` });
+    return true;
   } catch {
     const s = supervisor.status();
     add({ subject, verdict: 'fail', what: describeRoute(s), fix: routeFix(s.state, s.lastError?.kind, route.loginCommand) });
+    return false;
   }
 }
 
