@@ -161,8 +161,10 @@ async function runUp(config: LoadedConfig, io: CliIo, run: UpRun): Promise<numbe
 
   const stopSignal = new AbortController();
   const onSignal = () => stopSignal.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: a `once` listener is removed before it runs, so ssh-process.ts's own signal
+  // handler would see itself alone and re-raise the signal, killing us before the stop below.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   run.signal?.addEventListener('abort', onSignal, { once: true });
   try {
     await new Promise<void>((resolve) => stopSignal.signal.addEventListener('abort', () => resolve(), { once: true }));
