@@ -214,6 +214,20 @@ test('identity_file/certificate_file of the route reach the jump hop too (genera
   await route.stop();
 });
 
+test('readiness probe falls back to the workstation loopback when HostName only means something to a ProxyCommand', async () => {
+  const config = join(lab.dir, 'client', 'ssh_config_proxycommand');
+  const text = (await readFile(lab.sshConfig, 'utf8')).replace(
+    /Host ws\n  HostName 127\.0\.0\.1\n  Port (\d+)\n  ProxyJump jump\n/,
+    (_m, port: string) => `Host ws\n  HostName node7.teleport.invalid\n  Port ${port}\n  ProxyCommand ssh -F ${config} -W 127.0.0.1:%p jump\n  HostKeyAlias [127.0.0.1]:${port}\n`,
+  );
+  assert.match(text, /ProxyCommand/);
+  await writeFile(config, text, { mode: 0o600 });
+  const { route } = makeRoute({ sshConfig: config });
+  route.start();
+  await waitForRouteState(route, 'up', 20_000);
+  await route.stop();
+});
+
 test('jump host down: network error, backoff 1 s then 2 s (±20 %), each attempt classified', async () => {
   const closed = await freePort({ min: 45000, max: 45999, host: '127.0.0.1' });
   const { route, spawns } = makeRoute({ jump: [`${lab.user}@127.0.0.1:${closed}`] });

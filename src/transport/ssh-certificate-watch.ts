@@ -166,8 +166,10 @@ export class CertificateWatch {
       this.timers.push(t);
     };
     for (const minutes of this.thresholds()) {
-      at(end - minutes * 60_000, () => {
-        this.warningText = certificateWarning(cert, Date.now(), this.options.loginCommand, this.thresholds());
+      const when = end - minutes * 60_000;
+      at(when, () => {
+        // Timers may fire a millisecond "early" by the wall clock: judge at the scheduled time.
+        this.warningText = certificateWarning(cert, Math.max(Date.now(), when), this.options.loginCommand, this.thresholds());
         this.options.onChange('warning', cert, this.warningText);
       });
     }

@@ -635,7 +635,9 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
 
     try {
       // ---- connecting: wait for the SOCKS data path, then the control socket
-      const target = this.probeTarget();
+      const targets = this.probeTargets();
+      let target = targets[0] ?? { host: '127.0.0.1', port: 22 };
+      let targetIndex = 0;
       const readyBy = performance.now() + (this.options.readyTimeoutMs ?? 45_000);
       const abort = new AbortController();
       void gone.then(() => abort.abort());
@@ -662,6 +664,12 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
           break;
         }
         lastReason = probe.reason;
+        // The SOCKS server answered but the workstation could not reach this target (e.g. a
+        // HostName only the ProxyCommand knows): try the next candidate.
+        if (probe.reason.includes(REMOTE_CLOSED_REASON) && targets.length > 1) {
+          targetIndex = (targetIndex + 1) % targets.length;
+          target = targets[targetIndex] ?? target;
+        }
         await within(gone, 200);
       }
       if (this.multiplexing) {
@@ -814,10 +822,16 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
     return stopMaster(master, graceful ? this.controlPath : undefined, this.muxOptions());
   }
 
-  private probeTarget(): ConnectTarget {
-    if (this.options.probeTarget !== undefined) return this.options.probeTarget;
+  /**
+   * Where the probe may go: the destination's own sshd as `ssh -G` names it, then the same port on
+   * the workstation's loopback (for a HostName that only a ProxyCommand understands).
+   */
+  private probeTargets(): ConnectTarget[] {
+    if (this.options.probeTarget !== undefined) return [this.options.probeTarget];
     const destination = this.resolved?.[0];
-    return { host: destination?.hostname || this.route.destination.replace(/^.*@/, ''), port: destination?.port ?? 22 };
+    const port = destination?.port ?? 22;
+    const host = destination?.hostname || this.route.destination.replace(/^.*@/, '');
+    return host === '127.0.0.1' ? [{ host, port }] : [{ host, port }, { host: '127.0.0.1', port }];
   }
 
   private armUpReset(): void {
