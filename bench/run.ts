@@ -34,6 +34,7 @@ import { startEcflowServer, type EcflowServer } from '../test/helpers/ecflow-ser
 import { cleanEnv } from '../test/helpers/env.js';
 import { runCommand } from '../test/helpers/run.js';
 import { taskPaths } from './layout.js';
+import { benchRoutes } from './routes.js';
 import { pythonFullSync, pythonIncremental, type PythonFullSync, type PythonIncremental } from './python-ref.js';
 import type { ChildParams } from './sync-child.js';
 
@@ -436,6 +437,8 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   for (const size of sizes) results.push(await benchSize(size));
   const { text, verdicts } = report(results);
+  // Routes to the centre (issue 3): in the namespace lab; BENCH_ROUTES=0 skips.
+  const routes = process.env['BENCH_ROUTES'] === '0' ? { text: 'routes: skipped (BENCH_ROUTES=0)' } : await benchRoutes();
   const totalMs = performance.now() - t0;
   const dir = join(tmpdir(), 'ecflow-remote-bench');
   mkdirSync(dir, { recursive: true });
@@ -450,11 +453,12 @@ async function main(): Promise<void> {
     goals: { wallRatio: GOAL_WALL, rssRatio: GOAL_RSS, applyMs: GOAL_APPLY_MS, size: GOAL_SIZE },
     verdicts,
     results,
+    routes,
   };
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
   const out = process.stdout;
   out.write(`\necflow-remote bench vs python3-ecflow (node ${process.version}, ecflow_server 5.9.2, ${(totalMs / 1000).toFixed(0)} s)\n\n`);
-  out.write(`${text}\n\n${verdicts.join('\n')}\n\nresults: ${file}\n`);
+  out.write(`${text}\n\n${verdicts.join('\n')}\n\n${routes.text}\n\nresults: ${file}\n`);
   if (cpuProfDir !== undefined) out.write(`cpu profiles: ${cpuProfDir}\n`);
 }
 
