@@ -6,9 +6,9 @@
  * Masters are spawned in their own process group on POSIX (`detached`), so that a signal to the
  * group also reaches the ProxyJump child (`ssh -W …`) or a ProxyCommand (`tsh proxy ssh`). A
  * process 'exit' hook sends SIGTERM to every group still registered and unlinks their control
- * sockets. SIGINT/SIGTERM/SIGHUP handlers do the same; when no other handler is installed for the
- * signal they re-raise it so the process still ends the default way (if the application has its own
- * handler, it decides when to exit and should call `RouteSupervisor.stop()`).
+ * sockets. SIGINT/SIGTERM/SIGHUP handlers do the same, then step aside; when no other handler is
+ * installed for the signal they re-raise it so the process still ends the default way (if the
+ * application has its own handler, it decides when to exit and should call `RouteSupervisor.stop()`).
  */
 
 import { spawn } from 'node:child_process';
@@ -131,21 +131,27 @@ function cleanupAll(): void {
   tracked.clear();
 }
 
+const SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let signalsHooked = false;
+
 function onSignal(signal: NodeJS.Signals): void {
   cleanupAll();
-  // Only us: restore the default action and re-raise, so the process ends as it would have.
-  if (process.listenerCount(signal) === 1) {
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
-  }
+  // Our work is done: step aside, so a second signal reaches only the application's handlers.
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  signalsHooked = false;
+  // Nobody else handles it: end the process the default way by re-raising the signal.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 function hook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', cleanupAll);
-  const signals: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const signal of signals) process.on(signal, onSignal);
+  if (!hooked) {
+    hooked = true;
+    process.on('exit', cleanupAll);
+  }
+  if (!signalsHooked) {
+    signalsHooked = true;
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+  }
 }
 
 /**
