@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { clientHelp, runClientCommand, type CliIo } from './client-command.js';
 import { ExitCode } from './exit-codes.js';
 import { runDoctorCommand } from './doctor-command.js';
+import { runEcflowUiCommand } from './ecflow-ui-command.js';
 import { runOutputCommand } from './output-command.js';
 import { runStatusCommand } from './status-command.js';
 import { runUpCommand } from './up-command.js';
@@ -25,6 +26,7 @@ const COMMANDS: readonly SubCommand[] = [
   { name: 'status', summary: 'routes and servers as `up` sees them (--json)', run: runStatusCommand },
   { name: 'doctor', summary: 'check routes, servers and log servers; say what is wrong and how to fix it', run: runDoctorCommand },
   { name: 'output', summary: "a task's job output from its log server or the ecFlow server (--follow)", run: (a, io) => runOutputCommand(a, io) },
+  { name: 'ecflow-ui', summary: "ecFlow's own ecflow_ui with the config's servers, through local forwards", run: runEcflowUiCommand },
 ];
 
 function version(): string {
