@@ -208,6 +208,7 @@ test('health probe detects a SIGSTOPped jump-host session and reconnects (Server
 
 test('health probe with the default settings (10 s period, 5 s timeout, 2 probes)', async (t) => {
   const route = makeRoute();
+  t.after(() => route.stop());
   route.start();
   await waitForRouteState(route, 'up', 20_000);
   const frozen = lab.sessionPids('jump');

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { runControl, type MuxOptions } from './ssh-forwards.js';
-import { signalProcess, trackProcess, untrackProcess } from './ssh-process.js';
+import { signalProcess, trackProcess, untrackProcess, USE_PROCESS_GROUPS } from './ssh-process.js';
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -26,6 +26,8 @@ export interface Master {
   readonly exited: Promise<ExitInfo>;
   /** Set (before any other waiter on `exited` runs) once it exited. */
   exit: ExitInfo | undefined;
+  /** Resolves once the rest of its process group (ssh -W, ProxyCommand) is gone too. */
+  readonly groupGone: Promise<void>;
 }
 
 export interface StartMasterOptions {
@@ -105,34 +107,78 @@ export async function startMaster(options: StartMasterOptions): Promise<Master |
       options.onLine?.(line);
     });
   }
-  const master: Master = { child, pid, argv: options.argv, lines, exited, exit: undefined };
+  let groupGone: () => void = () => undefined;
+  const master: Master = {
+    child,
+    pid,
+    argv: options.argv,
+    lines,
+    exited,
+    exit: undefined,
+    groupGone: new Promise<void>((resolve) => {
+      groupGone = resolve;
+    }),
+  };
   // Registered before anyone else waits on `exited`, so `master.exit` is set when they wake.
-  void exited.then((exit) => {
+  void exited.then(async (exit) => {
     master.exit = exit;
     untrackProcess(pid);
-    signalProcess(pid, 'SIGTERM'); // leftovers of its group (ssh -W, ProxyCommand)
     if (controlPath !== undefined) rmSync(controlPath, { force: true });
+    await endGroup(pid); // leftovers of its group (ssh -W, ProxyCommand)
+    groupGone();
   });
   return master;
 }
 
+/** True while any process of the group led by `pgid` exists (POSIX). */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to what is left of the master's group, SIGKILL after 1 s; resolves when it is empty. */
+async function endGroup(pgid: number): Promise<void> {
+  if (!USE_PROCESS_GROUPS || !groupExists(pgid)) return;
+  signalProcess(pgid, 'SIGTERM');
+  for (let waited = 0; waited < 2000 && groupExists(pgid); waited += 25) {
+    if (waited === 1000) signalProcess(pgid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /**
  * Ends a master: `-O exit` through `controlPath` when given (graceful stop), then SIGTERM, then
- * SIGKILL to its process group, each with a short wait.
+ * SIGKILL to its process group, each with a short wait. With `waitGroup`, also waits until the
+ * rest of its group (ssh -W, ProxyCommand) is gone.
  */
-export async function stopMaster(master: Master, controlPath: string | undefined, mux: MuxOptions = {}): Promise<void> {
+export async function stopMaster(
+  master: Master,
+  controlPath: string | undefined,
+  mux: MuxOptions = {},
+  waitGroup = true,
+): Promise<void> {
   const waitExit = async (ms: number): Promise<boolean> => {
     if (master.exit !== undefined) return true;
     await within(master.exited, ms);
     return master.exit !== undefined;
   };
-  if (master.exit !== undefined) return;
-  if (controlPath !== undefined) {
-    await runControl(controlPath, 'exit', undefined, { ...mux, timeoutMs: 3000 });
-    if (await waitExit(2000)) return;
+  if (master.exit === undefined) {
+    let done = false;
+    if (controlPath !== undefined) {
+      await runControl(controlPath, 'exit', undefined, { ...mux, timeoutMs: 3000 });
+      done = await waitExit(2000);
+    }
+    if (!done) {
+      signalProcess(master.pid, 'SIGTERM');
+      if (!(await waitExit(2000))) {
+        signalProcess(master.pid, 'SIGKILL');
+        await waitExit(5000);
+      }
+    }
   }
-  signalProcess(master.pid, 'SIGTERM');
-  if (await waitExit(2000)) return;
-  signalProcess(master.pid, 'SIGKILL');
-  await waitExit(5000);
+  if (waitGroup) await within(master.groupGone, 3000);
 }

@@ -817,9 +817,10 @@ export class RouteSupervisor extends EventEmitter<RouteEvents> {
     void this.killMaster(master, false);
   }
 
-  /** `-O exit` (when stopping), then SIGTERM, then SIGKILL, each with a short wait. */
+  /** `-O exit` (when stopping), then SIGTERM, then SIGKILL, each with a short wait (ssh-master.ts). */
   private killMaster(master: Master, graceful: boolean): Promise<void> {
-    return stopMaster(master, graceful ? this.controlPath : undefined, this.muxOptions());
+    // Only a stop waits for the whole group; a reconnect goes ahead (the group is ended anyway).
+    return stopMaster(master, graceful ? this.controlPath : undefined, this.muxOptions(), graceful);
   }
 
   /**
