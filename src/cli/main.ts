@@ -8,6 +8,7 @@ import { runDoctorCommand } from './doctor-command.js';
 import { runEcflowUiCommand } from './ecflow-ui-command.js';
 import { runOutputCommand } from './output-command.js';
 import { runStatusCommand } from './status-command.js';
+import { runUiCommand } from './ui-command.js';
 import { runUpCommand } from './up-command.js';
 
 interface SubCommand {
@@ -27,6 +28,7 @@ const COMMANDS: readonly SubCommand[] = [
   { name: 'doctor', summary: 'check routes, servers and log servers; say what is wrong and how to fix it', run: runDoctorCommand },
   { name: 'output', summary: "a task's job output from its log server or the ecFlow server (--follow)", run: (a, io) => runOutputCommand(a, io) },
   { name: 'ecflow-ui', summary: "ecFlow's own ecflow_ui with the config's servers, through local forwards", run: runEcflowUiCommand },
+  { name: 'ui', summary: 'the ecFlow UI in your browser (127.0.0.1, with an access token)', run: (a, io) => runUiCommand(a, io) },
 ];
 
 function version(): string {
