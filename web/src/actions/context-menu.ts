@@ -5,7 +5,7 @@
  * that do not fit the node's state are disabled; on a read-only server no action is shown.
  *
  * @example
- * row.addEventListener('contextmenu', (e) => { e.preventDefault(); openContextMenu(e, app); });
+ * row.addEventListener('contextmenu', (e) => void openContextMenu(e, app));
  */
 
 import { isServerPath, panelKind, type PanelApp, type SelectedNode } from '../panels/host.js';
@@ -14,7 +14,6 @@ import { ALL_TABS } from '../panels/tabs.js';
 import { commandText, isEnabled, visibleItems, type ActionItem, type ActionTarget, type Submenu } from './action-table.js';
 import { isAdminMode } from './admin-mode.js';
 import { showMenu, type MenuEntry } from './menu.js';
-import { showInfo } from './messages.js';
 import { actionTargets, anyReadOnly, runItem } from './run-action.js';
 
 const SUBMENUS: readonly Submenu[] = ['Free deps', 'Defstatus', 'Force', 'Order peers', 'Special'];
@@ -61,8 +60,8 @@ export function menuEntries(app: PanelApp, sel: readonly SelectedNode[]): MenuEn
   if (readOnly && targets.length > 0) entries.push({ label: 'Read-only server: actions hidden', disabled: true, cls: 'ecf-menu-readonly', separator: true });
 
   const single = sel.length === 1 ? sel[0] : undefined;
-  if (single !== undefined && single.attribute === undefined) {
-    const kind = panelKind(single);
+  if (single !== undefined && single.kind !== 'attribute') {
+    const kind = panelKind(single, app);
     let first = true;
     for (const tab of ALL_TABS) {
       if (!tab.kinds.includes(kind)) continue;
@@ -84,8 +83,8 @@ export function menuEntries(app: PanelApp, sel: readonly SelectedNode[]): MenuEn
       run: () => {
         const text = sel.map((s) => (isServerPath(s.path) ? s.server : s.path)).join('\n');
         void navigator.clipboard?.writeText(text).then(
-          () => showInfo(`Copied ${text.includes('\n') ? `${sel.length} paths` : text}`),
-          () => showInfo(text),
+          () => app.status(`Copied ${text.includes('\n') ? `${sel.length} paths` : text}`),
+          () => app.status(text),
         );
       },
     });
@@ -109,13 +108,30 @@ function pushSubmenus(app: PanelApp, entries: MenuEntry[], items: readonly Actio
   }
 }
 
+/** Attribute rows whose attribute the tree has not loaded yet: look it up by index. */
+async function withAttributes(app: PanelApp, sel: readonly SelectedNode[]): Promise<readonly SelectedNode[]> {
+  if (!sel.some((s) => s.kind === 'attribute' && s.attribute === undefined)) return sel;
+  return Promise.all(
+    sel.map(async (s) => {
+      if (s.kind !== 'attribute' || s.attribute !== undefined || s.attributeIndex === undefined) return s;
+      const attribute = (await app.attributes(s.server, s.path).catch(() => []))[s.attributeIndex];
+      return attribute === undefined ? s : { ...s, attribute };
+    }),
+  );
+}
+
 /**
  * Open the node menu at the mouse position for the current selection (or `targets` when the
- * caller passes the rows explicitly, e.g. an attribute row).
+ * caller passes the rows explicitly). Resolves with the menu element.
  */
-export function openContextMenu(event: { clientX: number; clientY: number; preventDefault?: () => void }, app: PanelApp, targets?: readonly SelectedNode[]): HTMLElement | undefined {
+export async function openContextMenu(
+  event: { clientX: number; clientY: number; preventDefault?: () => void },
+  app: PanelApp,
+  targets?: readonly SelectedNode[],
+): Promise<HTMLElement | undefined> {
   event.preventDefault?.();
-  const sel = targets ?? app.getSelection();
+  const { clientX, clientY } = event;
+  const sel = await withAttributes(app, targets ?? app.getSelection());
   if (sel.length === 0) return undefined;
-  return showMenu(event.clientX, event.clientY, title(sel), menuEntries(app, sel));
+  return showMenu(clientX, clientY, title(sel), menuEntries(app, sel));
 }

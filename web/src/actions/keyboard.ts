@@ -15,7 +15,6 @@ import { openPanel } from '../panels/panels.js';
 import { ACTION_ITEMS, isEnabled, visibleItems } from './action-table.js';
 import { isAdminMode } from './admin-mode.js';
 import { openContextMenu } from './context-menu.js';
-import { showInfo } from './messages.js';
 import { actionTargets, anyReadOnly, runItem } from './run-action.js';
 
 /** Shortcut → action item id. */
@@ -63,7 +62,7 @@ export function installKeyboard(app: PanelApp): () => void {
     if ((name === 'Shift+F10' || e.key === 'ContextMenu') && sel.length > 0) {
       e.preventDefault();
       const r = (document.activeElement ?? document.body).getBoundingClientRect();
-      openContextMenu({ clientX: r.left + 24, clientY: r.top + Math.min(r.height, 24) }, app);
+      void openContextMenu({ clientX: r.left + 24, clientY: r.top + Math.min(r.height, 24) }, app);
       return;
     }
     const id = ACTION_KEYS[name];
@@ -74,12 +73,12 @@ export function installKeyboard(app: PanelApp): () => void {
       const item = ACTION_ITEMS.find((i) => i.id === id);
       if (item === undefined) return;
       if (anyReadOnly(app, targets)) {
-        showInfo(`${item.label}: the server is read-only`);
+        app.status(`${item.label}: the server is read-only`);
         return;
       }
       const shown = visibleItems(targets, { admin: isAdminMode(), readOnly: false }).includes(item);
       if (!shown || !isEnabled(item, targets)) {
-        showInfo(`${item.label} does not apply to the selection`);
+        app.status(`${item.label} does not apply to the selection`);
         return;
       }
       void runItem(app, item, targets);

@@ -4,34 +4,29 @@
  * outcome in the message area (the server's refusal verbatim).
  */
 
-import { NSTATE_NAMES, flagNames } from '../../../src/model/types.js';
 import type { UiAction, UiActionArgs } from '../../../src/server/ui-protocol.js';
 import { isReadOnly, isServerPath, panelKind, type PanelApp, type SelectedNode } from '../panels/host.js';
 import { confirmDialog } from '../dialogs/dialog.js';
 import { labelForm } from '../dialogs/label-form.js';
 import { attributeArgs, commandText, type ActionItem, type ActionTarget } from './action-table.js';
 import { isAdminMode } from './admin-mode.js';
-import { showError, showInfo } from './messages.js';
+import { showError } from './messages.js';
+import { isObj } from '../panels/panel-data.js';
 
-function stateName(v: unknown): string {
-  if (typeof v === 'number') return NSTATE_NAMES[v] ?? 'unknown';
-  if (typeof v === 'string') return v.toLowerCase();
-  return 'unknown';
-}
-
-/** The selected rows as action targets. */
+/** The selected rows as action targets (state and flags from the tree, now). */
 export function actionTargets(app: PanelApp, sel: readonly SelectedNode[]): ActionTarget[] {
   return sel.map((s) => {
-    const path = isServerPath(s.path) ? '' : s.path;
-    const info = app.nodeInfo(s.server, path === '' ? '/' : path) ?? (path === '' ? app.nodeInfo(s.server, '') : undefined);
-    const flags = typeof info?.flags === 'number' ? flagNames(info.flags) : [];
+    const server = isServerPath(s.path);
+    const info = app.nodeInfo(s.server, server ? '/' : s.path);
+    // The server row: its own state (RUNNING, HALTED, SHUTDOWN) decides Restart/Halt/Shutdown.
+    const state = server ? (info?.serverInfo?.state.toLowerCase() ?? 'unknown') : (info?.state ?? 'unknown');
     const t: ActionTarget = {
       server: s.server,
-      path,
-      kind: panelKind(s),
-      state: stateName(info?.state),
+      path: server ? '' : s.path,
+      kind: panelKind(s, app),
+      state,
       suspended: info?.suspended === true,
-      flags,
+      flags: info?.flagNames ?? [],
       ...(s.attribute !== undefined ? { attribute: s.attribute } : {}),
     };
     return t;
@@ -64,8 +59,9 @@ export async function sendAction(
   let ok = true;
   for (const [server, paths] of byServer) {
     try {
-      await app.request({ what: 'action', server, action, paths, ...(args !== undefined ? { args } : {}) });
-      showInfo(`${label}: ${paths.length === 1 ? paths[0] : `${paths.length} nodes`} on ${server}`);
+      const r = await app.request({ what: 'action', server, action, paths, ...(args !== undefined ? { args } : {}) });
+      const commands = isObj(r) && Array.isArray(r['commands']) ? r['commands'].join(' ') : '';
+      app.status(`${label}: ${paths.length === 1 ? paths[0] : `${paths.length} nodes`} on ${server}${commands !== '' ? ` (${commands})` : ''}`);
     } catch (e) {
       ok = false;
       showError(e, `${label} failed on ${server} (${paths.join(' ')})`);
@@ -99,7 +95,8 @@ export async function runItem(app: PanelApp, item: ActionItem, targets: readonly
     if (label === undefined) return false;
     args = { name: label.name, value: label.value };
   }
-  if (item.admin === true && item.action.startsWith('server-')) args = { ...args, admin: isAdminMode() };
+  // Admin-only items (force, order, server actions) tell the local server the UI is in admin mode.
+  if (item.admin === true) args = { ...args, admin: isAdminMode() };
   // Attribute actions name one attribute: send one request per distinct attribute.
   if (targets.some((t) => t.attribute !== undefined) && targets.length > 1) {
     let all = true;

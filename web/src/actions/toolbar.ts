@@ -49,7 +49,7 @@ export function mountActions(toolbar: HTMLElement, app: PanelApp): ActionsContro
   more.title = 'All actions for the selection (right-click on a node, Shift+F10)';
   more.addEventListener('click', () => {
     const r = more.getBoundingClientRect();
-    openContextMenu({ clientX: r.left, clientY: r.bottom }, app);
+    void openContextMenu({ clientX: r.left, clientY: r.bottom }, app);
   });
   group.append(more);
 
@@ -96,20 +96,22 @@ export function mountActions(toolbar: HTMLElement, app: PanelApp): ActionsContro
   }
 
   const unsubSel = app.onSelection(() => update());
-  const unsubChange = app.onChange?.(() => update());
+  const unsubChange = app.onNodeChange((c) => {
+    if (app.getSelection().some((s) => c.touches(s.server, s.path))) update();
+  });
+  const unsubServers = app.onServers(() => update());
   const unsubAdmin = onAdminMode(() => update());
   const uninstallKeys = installKeyboard(app);
-  const poll = app.onChange === undefined ? setInterval(update, 1000) : undefined;
   update();
   return {
     element: root,
     update,
     dispose() {
-      if (typeof unsubSel === 'function') unsubSel();
-      if (typeof unsubChange === 'function') unsubChange();
+      unsubSel();
+      unsubChange();
+      unsubServers();
       unsubAdmin();
       uninstallKeys();
-      if (poll !== undefined) clearInterval(poll);
       root.remove();
     },
   };

@@ -15,16 +15,19 @@ function servers(v: unknown): UiServer[] {
   return listOf(v, 'servers').filter(isObj) as unknown as UiServer[];
 }
 
-/** "3 added, 1 updated, 2 skipped" from a servers-import reply. */
-export function importSummary(v: unknown): string {
-  if (!isObj(v)) return typeof v === 'string' ? v : 'Imported.';
-  const parts: string[] = [];
-  for (const [k, val] of Object.entries(v)) {
-    const n = num(val) ?? (Array.isArray(val) ? val.length : undefined);
-    if (n !== undefined && k !== 'file') parts.push(`${n} ${k}`);
-  }
+/** What an import did (UiServersImportData): "file: 3 added (a, b, c), 1 skipped, 2 already there". */
+export function importSummary(v: unknown): { text: string; skipped: string[] } {
+  if (!isObj(v)) return { text: typeof v === 'string' ? v : 'done', skipped: [] };
+  const added = Array.isArray(v['added']) ? v['added'].map(String) : [];
+  const skipped = Array.isArray(v['skipped']) ? v['skipped'].filter(isObj) : [];
+  const dup = num(v['duplicates']) ?? 0;
   const file = str(v['file']);
-  return `${file !== undefined ? `${file}: ` : ''}${parts.length > 0 ? parts.join(', ') : 'nothing to import'}`;
+  const parts = [`${added.length} added${added.length > 0 ? ` (${added.join(', ')})` : ''}`, `${skipped.length} skipped`];
+  if (dup > 0) parts.push(`${dup} already configured`);
+  return {
+    text: `${file !== undefined ? `${file}: ` : ''}${parts.join(', ')}`,
+    skipped: skipped.map((s) => `line ${num(s['line']) ?? '?'}${str(s['name']) !== undefined ? ` (${str(s['name'])})` : ''}: ${str(s['reason']) ?? ''}`),
+  };
 }
 
 function health(s: UiServer): HTMLElement {
@@ -177,7 +180,15 @@ export async function openServersDialog(app: PanelApp): Promise<void> {
     message.textContent = 'Importing…';
     try {
       const r = await app.request({ what: 'servers-import', ...(file !== '' ? { file } : {}) });
-      message.replaceChildren(el('span', 'ecf-import-result', `Imported ${importSummary(r)}`));
+      const sum = importSummary(r);
+      const box = el('div', 'ecf-import-result');
+      box.append(el('div', 'ecf-import-counts', `Imported ${sum.text}`));
+      if (sum.skipped.length > 0) {
+        const ul = el('ul', 'ecf-import-skipped');
+        for (const line of sum.skipped) ul.append(el('li', '', line));
+        box.append(ul);
+      }
+      message.replaceChildren(box);
       await load();
     } catch (e) {
       message.replaceChildren(errorBox(e, 'Import failed', () => message.replaceChildren()));

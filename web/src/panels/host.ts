@@ -1,62 +1,31 @@
 /**
- * What the panels, actions and dialogs need from the app shell: the subset of `AppApi`
- * (web/src/app-api.ts) they use, written structurally so that the real AppApi satisfies it, plus
- * small helpers over it (node kinds, error text, read-only and admin state).
- *
- * Selection items name nodes by path ('' or '/' = the server itself), like UiRequest does.
+ * Small helpers over the shell's AppApi (web/src/app-api.ts) shared by the panels, actions and
+ * dialogs: node kinds, error text, read-only state, element creation. Nodes are named by path,
+ * '/' (or '') being the server itself.
  */
 
-import type { UiAttribute, UiRequest, UiServer } from '../../../src/server/ui-protocol.js';
+import type { AppApi, NodeKindName, SelectedNode } from '../app-api.js';
 
 /** A kind as the panels use it: the server row, or one of ecFlow's node kinds. */
-export type PanelKind = 'server' | 'suite' | 'family' | 'task' | 'alias';
+export type PanelKind = NodeKindName;
 
-/** One selected row. `attribute` is set when the row is an attribute row under `path`. */
-export interface SelectedNode {
-  readonly server: string;
-  readonly path: string;
-  readonly kind: string;
-  readonly attribute?: UiAttribute;
-}
-
-/** What the shell knows about a node from its snapshot and deltas (all fields optional). */
-export interface NodeInfoLike {
-  readonly kind?: string;
-  /** State name ('aborted') or NState number. */
-  readonly state?: string | number;
-  readonly suspended?: boolean;
-  readonly flags?: number;
-  readonly defStatus?: string | number;
-  /** Changes whenever the node changes (the server's delta seq, or a per-node counter). */
-  readonly seq?: number;
-  readonly attributeCount?: number;
-}
-
-/** The part of AppApi used here. Optional members are used when the shell provides them. */
-export interface PanelApp {
-  onSelection(cb: (sel: readonly SelectedNode[]) => void): (() => void) | void;
-  getSelection(): readonly SelectedNode[];
-  request(req: UiRequest): Promise<unknown>;
-  serverOf(name: string): UiServer | undefined;
-  nodeInfo(server: string, path: string): NodeInfoLike | undefined;
-  /** Select a node in the tree (links in Why/Triggers/Zombies). */
-  select?(server: string, path: string): void;
-  /** Called when a server's tree changed (delta/snapshot applied). */
-  onChange?(cb: (server: string) => void): (() => void) | void;
-  /** The UI itself was started read-only (`welcome.readOnlyUi`). */
-  readonly readOnlyUi?: boolean;
-}
+/** The panels, actions and dialogs use the shell's AppApi as it is. */
+export type PanelApp = AppApi;
+export type { SelectedNode };
 
 const KIND_BY_CHAR: Record<string, PanelKind> = { s: 'suite', f: 'family', t: 'task', a: 'alias' };
 
-/** Normalise a kind ('t', 'task', 'server', …) to a PanelKind. */
-export function panelKind(sel: { readonly path: string; readonly kind?: string | undefined }): PanelKind {
-  const k = sel.kind ?? '';
+/**
+ * The kind of the node a selected row stands for: attribute rows stand for their node, whose kind
+ * the tree knows.
+ */
+export function panelKind(sel: { readonly server: string; readonly path: string; readonly kind: string }, app?: AppApi): PanelKind {
+  const k = sel.kind;
   if (k === 'server' || k === 'suite' || k === 'family' || k === 'task' || k === 'alias') return k;
-  const c = KIND_BY_CHAR[k];
-  if (c !== undefined) return c;
   if (isServerPath(sel.path)) return 'server';
-  return sel.path.split('/').length === 2 ? 'suite' : 'task';
+  const known = app?.nodeInfo(sel.server, sel.path)?.kind;
+  if (known !== undefined) return known;
+  return KIND_BY_CHAR[k] ?? (sel.path.split('/').length === 2 ? 'suite' : 'task');
 }
 
 export function isServerPath(path: string): boolean {
@@ -91,12 +60,12 @@ export function isCancelled(e: unknown): boolean {
 
 /** True when write actions are hidden for this server (per-server switch or read-only UI). */
 export function isReadOnly(app: PanelApp, server: string): boolean {
-  return app.readOnlyUi === true || app.serverOf(server)?.readOnly === true;
+  return app.readOnlyUi() || app.serverOf(server)?.readOnly === true;
 }
 
-/** Select a node through the shell (no-op when the shell cannot). */
+/** Select a node through the shell; says so in the status bar when the tree does not know it. */
 export function selectNode(app: PanelApp, server: string, path: string): void {
-  app.select?.(server, path);
+  if (!app.select(server, path)) app.status(`${path} is not in the tree of ${server}`, 'error');
 }
 
 /** Create an element with a class and optional text. */

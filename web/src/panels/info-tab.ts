@@ -8,6 +8,7 @@
 import { DSTATE_NAMES, flagNames, NSTATE_NAMES } from '../../../src/model/types.js';
 import type { ServerHealth, UiServer } from '../../../src/server/ui-protocol.js';
 import { el } from './host.js';
+import { errorBox } from './error-box.js';
 import { isObj, num, str, type Json } from './panel-data.js';
 import { formatTime, kvTable, Loader } from './tab-util.js';
 import { ALL_KINDS, type TabContext, type TabDef, type TabInstance } from './tab-types.js';
@@ -23,17 +24,22 @@ const KNOWN: ReadonlyArray<readonly [string, string, ((v: unknown, o: Json) => s
   ['defStatus', 'Default status', (v) => (typeof v === 'number' ? DSTATE_NAMES[v] : str(v))],
   ['flags', 'Flags', (v) => flagText(v)],
   ['tryNo', 'Try'],
-  ['abortedReason', 'Aborted reason'],
   ['abortReason', 'Aborted reason'],
-  ['stateChange', 'Status changed', (v) => formatTime(v)],
-  ['stateChangeTime', 'Status changed', (v) => formatTime(v)],
-  ['submitted', 'Submitted', (v) => formatTime(v)],
-  ['lateText', 'Late'],
-  ['jobSize', 'Job size'],
+  ['stateChangedAt', 'Status changed', (v) => formatTime(v)],
+  ['durText', 'Status changed (suite time)'],
+  ['rt', 'Runtime', (v) => (typeof v === 'number' ? `${v} s` : str(v))],
   ['rid', 'Remote id'],
-  ['user', 'Changed by'],
+  ['jobOutput', 'Job output'],
+  ['children', 'Children'],
+  ['begun', 'Begun'],
+  ['clock', 'Clock'],
+  ['calendar', 'Calendar'],
+  ['version', 'Version'],
+  ['address', 'Address'],
+  ['route', 'Route'],
 ];
-const HIDDEN = new Set(['suspended', 'statistics', 'stats', 'health', 'text']);
+/** Shown elsewhere (status text, statistics, the Connection table, the Variables tab) or not useful. */
+const HIDDEN = new Set(['server', 'suspended', 'dur', 'statsText', 'statistics', 'statsError', 'text', 'health', 'variables']);
 
 function stateText(v: unknown, suspended: boolean): string | undefined {
   const s = typeof v === 'number' ? NSTATE_NAMES[v] : str(v);
@@ -84,7 +90,7 @@ export function infoRows(o: Json): { rows: Row[]; texts: Array<[string, string]>
       }
     }
   }
-  const stats = str(o['statistics'] ?? o['stats']) ?? (typeof o['text'] === 'string' ? o['text'] : undefined);
+  const stats = str(o['statsText'] ?? o['statistics']) ?? (typeof o['text'] === 'string' ? o['text'] : undefined);
   if (stats !== undefined) texts.unshift(['Server statistics', stats]);
   return { rows, texts };
 }
@@ -134,6 +140,7 @@ function create(ctx: TabContext): TabInstance {
       const { rows, texts } = infoRows(data);
       if (rows.length > 0) parts.push(kvTable(rows, 'ecf-info-node'));
       for (const [label, text] of texts) parts.push(el('h3', 'ecf-info-h', label), el('pre', 'ecf-info-text', text));
+      if (data['statsError'] !== undefined) parts.push(errorBox(data['statsError'], 'Server statistics are not available'));
       const tries = num(data['tryNo']);
       if (tries !== undefined) out.dataset['tryNo'] = String(tries);
     } else if (ctx.kind !== 'server') {

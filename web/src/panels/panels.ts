@@ -2,7 +2,9 @@
  * The Info panel container, like ecflow_ui's: a row of tabs (Info, Output, Script, Job, Manual,
  * Why, Triggers, Variables, Node log, Server log, Zombies) for the selected node; tabs that do not
  * apply to the node's kind are shown disabled. The shown tab follows the selection and updates
- * live: when the selected node changes (state, flags, seq) the tab re-requests, debounced.
+ * live: when the selected node changes (the shell's onNodeChange touches it; for the server row
+ * also its health) the tab re-requests, debounced. The tab named in the deep link opens first
+ * (`app.panel()`, `app.onPanel`), and a tab the user picks goes back into the URL (`app.setPanel`).
  *
  * @example
  * const panels = mountPanels(document.querySelector('#panels')!, app, { panel: 'output' });
@@ -10,18 +12,16 @@
  * panels.showPanel('why');
  */
 
-import { el, isServerPath, panelKind, type NodeInfoLike, type PanelApp, type SelectedNode } from './host.js';
+import { el, isServerPath, panelKind, type PanelApp, type SelectedNode } from './host.js';
 import { errorBox } from './error-box.js';
 import { isPanelName, type PanelName, type TabContext, type TabDef, type TabInstance } from './tab-types.js';
 import { ALL_TABS } from './tabs.js';
 
 /** Changes of the selected node within this time are coalesced into one refresh. */
 export const REFRESH_DEBOUNCE_MS = 400;
-/** Without an onChange event from the shell, the node is checked this often. */
-const POLL_MS = 1000;
 
 export interface PanelsOptions {
-  /** The tab to show first (deep link), e.g. 'output'. */
+  /** The tab to show first, e.g. 'output' (default: the deep link's, `app.panel()`). */
   readonly panel?: string;
 }
 
@@ -63,10 +63,10 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
   root.append(header, tabBar, body);
   container.append(root);
 
-  let preferred: PanelName = options.panel !== undefined && isPanelName(options.panel) ? options.panel : 'info';
+  const first = options.panel ?? app.panel();
+  let preferred: PanelName = first !== undefined && isPanelName(first) ? first : 'info';
   let active: PanelName = preferred;
   let shown: Shown | undefined;
-  let signature = '';
   let debounce: ReturnType<typeof setTimeout> | undefined;
   const listeners = new Set<(name: PanelName) => void>();
 
@@ -77,25 +77,17 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
     b.setAttribute('role', 'tab');
     b.dataset['panel'] = def.name;
     if (def.key !== undefined) b.title = `${def.label} (${def.key})`;
-    b.addEventListener('click', () => controller.showPanel(def.name));
+    b.addEventListener('click', () => {
+      controller.showPanel(def.name);
+      app.setPanel(def.name);
+    });
     tabButtons.set(def.name, b);
     tabBar.append(b);
   }
 
   const defOf = (name: PanelName): TabDef => ALL_TABS.find((d) => d.name === name) ?? ALL_TABS[0]!;
   const applies = (def: TabDef, target: SelectedNode | undefined): boolean =>
-    target !== undefined && def.kinds.includes(panelKind(target));
-
-  function describe(info: NodeInfoLike | undefined): string {
-    if (info === undefined) return '';
-    return [info.state, info.suspended, info.flags, info.defStatus, info.seq].join('|');
-  }
-
-  function nodeSignature(t: SelectedNode): string {
-    const s = app.serverOf(t.server);
-    const serverPart = isServerPath(t.path) ? `${s?.health.state ?? ''}|${s?.health.lastSync ?? ''}` : '';
-    return describe(app.nodeInfo(t.server, t.path)) + serverPart;
-  }
+    target !== undefined && def.kinds.includes(panelKind(target, app));
 
   function setTitle(t: SelectedNode | undefined): void {
     title.replaceChildren();
@@ -103,7 +95,7 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
       title.textContent = 'Select a node';
       return;
     }
-    const kind = panelKind(t);
+    const kind = panelKind(t, app);
     title.append(el('span', 'ecf-panels-server', t.server), el('span', 'ecf-panels-path', isServerPath(t.path) ? '' : t.path));
     title.append(el('span', 'ecf-panels-kind', kind));
   }
@@ -125,7 +117,7 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
     const ctx: TabContext = {
       app,
       target,
-      kind: panelKind(target),
+      kind: panelKind(target, app),
       path: isServerPath(target.path) ? '' : target.path,
       root: content,
       isVisible: () => active === def.name && shown?.target === target && document.visibilityState === 'visible' && root.isConnected,
@@ -174,18 +166,15 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
       return;
     }
     shown = { target: t, instances: new Map() };
-    signature = nodeSignature(t);
     const before = active;
     active = pickActive(t);
     render();
     if (before !== active) for (const cb of listeners) cb(active);
   }
 
-  function checkChange(): void {
+  /** The shown node changed: refresh the shown tab soon, the hidden ones when next shown. */
+  function changed(): void {
     if (shown === undefined) return;
-    const sig = nodeSignature(shown.target);
-    if (sig === signature) return;
-    signature = sig;
     if (debounce !== undefined) clearTimeout(debounce);
     debounce = setTimeout(() => {
       debounce = undefined;
@@ -198,8 +187,22 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
   }
 
   const unsubSel = app.onSelection(onSelection);
-  const unsubChange = app.onChange?.(() => checkChange());
-  const poll = setInterval(checkChange, POLL_MS);
+  const unsubChange = app.onNodeChange((c) => {
+    if (shown !== undefined && c.touches(shown.target.server, isServerPath(shown.target.path) ? '/' : shown.target.path)) changed();
+  });
+  let lastHealth = '';
+  const unsubServers = app.onServers(() => {
+    const t = shown?.target;
+    if (t === undefined || !isServerPath(t.path)) return;
+    const h = JSON.stringify(app.serverOf(t.server)?.health ?? {});
+    if (h !== lastHealth) {
+      lastHealth = h;
+      changed();
+    }
+  });
+  const unsubPanel = app.onPanel((p) => {
+    if (p !== undefined) controller.showPanel(p);
+  });
   reloadBtn.addEventListener('click', () => controller.reload());
 
   const controller: PanelsController = {
@@ -224,10 +227,11 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
     },
     dispose() {
       clearShown();
-      clearInterval(poll);
       if (debounce !== undefined) clearTimeout(debounce);
-      if (typeof unsubSel === 'function') unsubSel();
-      if (typeof unsubChange === 'function') unsubChange();
+      unsubSel();
+      unsubChange();
+      unsubServers();
+      unsubPanel();
       root.remove();
       if (mounted === controller) mounted = undefined;
     },

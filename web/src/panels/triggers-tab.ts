@@ -33,18 +33,22 @@ export function linkifyExpression(parent: HTMLElement, expr: string, nodePath: s
 interface Dep {
   readonly path: string;
   readonly note: string;
+  readonly missing: boolean;
 }
 
-function deps(v: unknown): Dep[] {
+/**
+ * Dependencies of a `triggers` reply (UiDependency): for "triggers of" the node referred to
+ * (`target`), for "triggered by" the node whose expression it is (`node`).
+ */
+function deps(v: unknown, side: 'target' | 'node'): Dep[] {
   const list = Array.isArray(v) ? v : [];
   return list.map((d) => {
-    if (typeof d === 'string') return { path: d, note: '' };
-    if (!isObj(d)) return { path: String(d), note: '' };
-    const path = str(pick(d, 'path', 'node')) ?? '';
-    const note = [str(d['attribute']), str(pick(d, 'kind', 'type')), str(pick(d, 'text', 'expression', 'via'))]
-      .filter((x) => x !== undefined && x !== '')
-      .join(' · ');
-    return { path, note };
+    if (typeof d === 'string') return { path: d, note: '', missing: false };
+    if (!isObj(d)) return { path: String(d), note: '', missing: false };
+    const path = str(pick(d, side, 'path')) ?? '';
+    const found = d['found'] !== false;
+    const note = [str(d['expression']), str(d['state']), found ? undefined : 'not found'].filter((x) => x !== undefined && x !== '').join(' · ');
+    return { path, note, missing: !found };
   });
 }
 
@@ -52,6 +56,15 @@ function exprText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (isObj(v)) return str(pick(v, 'text', 'expression'));
   return undefined;
+}
+
+/** "(free)", "(holds)", "(does not hold)" after an expression. */
+function exprNote(v: unknown): string {
+  if (!isObj(v)) return '';
+  if (v['free'] === true) return 'freed';
+  if (v['holds'] === true) return 'holds';
+  if (v['holds'] === false) return 'does not hold';
+  return '';
 }
 
 function create(ctx: TabContext): TabInstance {
@@ -68,6 +81,7 @@ function create(ctx: TabContext): TabInstance {
     for (const d of list) {
       const li = el('li');
       li.append(nodeLink(d.path, d.path, onPath));
+      if (d.missing) li.classList.add('ecf-trig-missing');
       if (d.note !== '') li.append(el('span', 'ecf-trig-note', d.note));
       ul.append(li);
     }
@@ -85,13 +99,17 @@ function create(ctx: TabContext): TabInstance {
       if (t === undefined || t === '') continue;
       const code = el('code', `ecf-expr ecf-expr-${key}`);
       linkifyExpression(code, t, ctx.path, onPath);
-      rows.push([label, code]);
+      const cell = el('span', 'ecf-expr-cell');
+      cell.append(code);
+      const note = exprNote(o[key]);
+      if (note !== '') cell.append(el('span', `ecf-trig-note ecf-expr-${note.replace(/\s+/g, '-')}`, note));
+      rows.push([label, cell]);
     }
     const parts: Node[] = [];
     parts.push(rows.length > 0 ? kvTable(rows, 'ecf-trig-expr') : el('div', 'ecf-empty', 'This node has no trigger or complete expression.'));
-    parts.push(depList('Triggers of this node', 'ecf-trig-of', deps(listOf(o, 'triggers', 'triggersOf', 'dependsOn', 'of')), 'Nothing triggers this node.'));
+    parts.push(depList('Triggers of this node', 'ecf-trig-of', deps(listOf(o, 'triggersOf', 'triggers'), 'target'), 'Nothing triggers this node.'));
     parts.push(
-      depList('Triggered by this node', 'ecf-trig-by', deps(listOf(o, 'triggeredBy', 'triggered', 'dependents', 'by')), 'No node depends on this one.'),
+      depList('Triggered by this node', 'ecf-trig-by', deps(listOf(o, 'triggeredBy'), 'node'), 'No node depends on this one.'),
     );
     out.replaceChildren(...parts);
   };

@@ -20,11 +20,12 @@ const ZOMBIE_ACTIONS: ReadonlyArray<readonly [UiAction, string, string]> = [
   ['zombie-kill', 'Kill', 'The job is killed with the node’s ECF_KILL_CMD.'],
 ];
 
-const PREFERRED_COLUMNS = ['path', 'type', 'user', 'host', 'processId', 'pid', 'tryNo', 'password', 'duration', 'calls', 'lastCommand', 'explanation'];
+const PREFERRED_COLUMNS = ['path', 'type', 'processId', 'tryNo', 'host', 'calls', 'duration', 'lastChildCmd', 'userAction', 'userCmd'];
+const HIDDEN_COLUMNS = new Set(['userActionSet']);
 
 function columnsOf(rows: readonly Json[]): string[] {
   const keys = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) if (typeof r[k] !== 'object' || r[k] === null) keys.add(k);
+  for (const r of rows) for (const k of Object.keys(r)) if ((typeof r[k] !== 'object' || r[k] === null) && !HIDDEN_COLUMNS.has(k)) keys.add(k);
   const ordered = PREFERRED_COLUMNS.filter((k) => keys.has(k));
   for (const k of keys) if (!ordered.includes(k)) ordered.push(k);
   return ordered;
@@ -52,18 +53,24 @@ function create(ctx: TabContext): TabInstance {
   const sync = (): void => buttons.forEach((b) => (b.disabled = chosen.size === 0));
 
   async function run(action: UiAction, label: string, explain: string): Promise<void> {
-    const picked = [...chosen].map((i) => rows[i]).filter((r): r is Json => r !== undefined);
-    const paths = picked.map((r) => str(r['path']) ?? '').filter((p) => p !== '');
-    if (paths.length === 0) return;
+    const picked = [...chosen].map((i) => rows[i]).filter((r): r is Json => r !== undefined && str(r['path']) !== undefined);
+    if (picked.length === 0) return;
+    const paths = picked.map((r) => str(r['path'])!);
     const ok = await confirmDialog({
       title: `${label} zombie${paths.length > 1 ? 's' : ''}`,
       question: `${label} ${paths.length === 1 ? `the zombie of ${paths[0]}` : `${paths.length} zombies`}?`,
       warning: explain,
-      items: paths,
+      items: picked.map((r) => `${str(r['path'])}${str(r['processId']) ? `  (process ${str(r['processId'])})` : ''}`),
       confirmLabel: label,
     });
     if (!ok) return;
-    if (await sendAction(ctx.app, action, paths.map((path) => ({ server: ctx.target.server, path })), undefined, `Zombie ${label.toLowerCase()}`)) void load();
+    // One request per zombie: `value` names its process, so other zombies of the node stay.
+    for (const r of picked) {
+      const pid = str(r['processId']);
+      const target = [{ server: ctx.target.server, path: str(r['path'])! }];
+      await sendAction(ctx.app, action, target, pid !== undefined && pid !== '' ? { value: pid } : undefined, `Zombie ${label.toLowerCase()}`);
+    }
+    void load();
   }
 
   function render(): void {
