@@ -33,6 +33,7 @@ import {
   attributeRowCount,
   buildNodeTable,
   childrenMatch,
+  indexOfNode,
   serverInfo,
   snapshotColumns,
   stateCode,
@@ -436,7 +437,7 @@ export class LiveServer {
         continue;
       }
       const node = defs.findNode(path);
-      const i = node === undefined ? undefined : table.index.get(node);
+      const i = node === undefined ? undefined : indexOfNode(table, node);
       if (node === undefined || i === undefined || !childrenMatch(table, i, node)) return this.newEpoch(defs);
       this.pending.add(i);
     }

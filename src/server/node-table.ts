@@ -3,8 +3,11 @@
  * plus the side tables the local server needs to turn model changes into deltas without touching
  * the model classes:
  *
- *   nodes[i]    index -> Node            index.get(node) Node -> index (a Map, one per epoch)
+ *   nodes[i]    index -> Node
  *   end[i]      one past the last index of i's subtree (children of i: i+1, end[i+1], … < end[i])
+ *   indexOfNode Node -> index: down from the suite through the children ranges, comparing Node
+ *               objects; a container with many children gets a Node -> index Map on first use
+ *               (a million-entry Map for the whole tree would cost a third of the build time)
  *   stateCodes, flags, defStatus, attrCounts: what the browser was last told, per index
  *
  * Built in one pass over the tree (an explicit stack, no recursion, no per-node objects besides the
@@ -57,8 +60,9 @@ export interface NodeTable {
   readonly epoch: number;
   readonly size: number;
   readonly nodes: readonly Node[];
-  readonly index: ReadonlyMap<Node, number>;
   readonly end: Int32Array;
+  /** Lazily built Node -> index maps of the children of big containers (key: parent index, -1 = suites). */
+  readonly childIndex: Map<number, Map<Node, number>>;
   readonly stateCodes: Uint8Array;
   readonly flags: Uint32Array;
   readonly defStatus: Uint8Array;
@@ -91,7 +95,6 @@ export function buildNodeTable(defs: Defs, epoch: number): NodeTable {
     size++;
   });
   const nodes: Node[] = new Array<Node>(size);
-  const index = new Map<Node, number>();
   const end = new Int32Array(size);
   const depthCodes = new Uint8Array(size);
   const kindCodes = new Uint8Array(size);
@@ -119,7 +122,6 @@ export function buildNodeTable(defs: Defs, epoch: number): NodeTable {
     while (open.length > depth) end[open.pop()!] = i;
     open.push(i);
     nodes[i] = node;
-    index.set(node, i);
     names[i] = node.name;
     const dc = 48 + depth;
     if (dc > 127) wideDepth = true;
@@ -143,8 +145,8 @@ export function buildNodeTable(defs: Defs, epoch: number): NodeTable {
     epoch,
     size,
     nodes,
-    index,
     end,
+    childIndex: new Map(),
     stateCodes,
     flags,
     defStatus,
@@ -179,6 +181,41 @@ export function snapshotColumns(table: NodeTable): SnapshotColumns {
     defStatus,
     attributeCounts,
   };
+}
+
+/** Children scanned one by one before a container gets its own Node -> index map. */
+const SCAN_LIMIT = 24;
+
+/**
+ * The index of `node` in the table, or undefined when it (or one of its ancestors) is not the
+ * Node object the table was built from. O(depth) for small containers.
+ */
+export function indexOfNode(table: NodeTable, node: Node): number | undefined {
+  const chain: Node[] = [];
+  for (let n: Node | undefined = node; n !== undefined; n = n.parent) chain.push(n);
+  let parent = -1;
+  for (let k = chain.length - 1; k >= 0; k--) {
+    const i = childIndexOf(table, parent, chain[k]!);
+    if (i === undefined) return undefined;
+    parent = i;
+  }
+  return parent < 0 ? undefined : parent;
+}
+
+function childIndexOf(table: NodeTable, parent: number, child: Node): number | undefined {
+  const stop = parent < 0 ? table.size : table.end[parent]!;
+  const cached = table.childIndex.get(parent);
+  if (cached !== undefined) return cached.get(child);
+  let c = parent + 1;
+  for (let steps = 0; c < stop && steps < SCAN_LIMIT; steps++) {
+    if (table.nodes[c] === child) return c;
+    c = table.end[c]!;
+  }
+  if (c >= stop) return undefined;
+  const map = new Map<Node, number>();
+  for (let k = parent + 1; k < stop; k = table.end[k]!) map.set(table.nodes[k]!, k);
+  table.childIndex.set(parent, map);
+  return map.get(child);
 }
 
 /** True when `node`'s children (or aliases) are exactly the ones recorded under index `i`. */
