@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Family, Task, type Node } from '../src/model/node.js';
 import { treeSummary } from '../src/model/summary.js';
-import { validateCommand, type UserCommand } from '../src/protocol/commands.js';
+import type { EcflowClient } from '../src/client/ecflow-client.js';
+import { News, validateCommand, type UserCommand } from '../src/protocol/commands.js';
+import { LiveServer } from '../src/server/live-server.js';
 import type { Zombie } from '../src/protocol/replies.js';
 import { parseDefs } from '../src/protocol/defs-parser.js';
 import { sameToken, securityHeaders } from '../src/server/http-security.js';
@@ -229,4 +231,48 @@ test('token gate helpers: constant-time compare of any lengths; CSP', () => {
   const h = securityHeaders(8080);
   assert.match(h['Content-Security-Policy']!, /default-src 'self'/);
   assert.match(h['Content-Security-Policy']!, /connect-src 'self' ws:\/\/127\.0\.0\.1:8080 ws:\/\/localhost:8080/);
+});
+
+/** A stand-in for EcflowClient that answers NEWS with "nothing new" and counts them. */
+function fakeClient(text: string): { client: EcflowClient; news: number[] } {
+  const news: number[] = [];
+  const fake = {
+    address: 'fake:3141',
+    serverVersion: async () => '5.9.2',
+    syncFull: async () => ({ reply: 'SSyncCmd', fullDefs: true, defs: text, serverDefs: '', compounds: [], stateChangeNo: 0, modifyChangeNo: 0 }),
+    news: async () => {
+      news.push(Date.now());
+      return News.NO_NEWS;
+    },
+    request: async () => ({ reply: 'StcCmd', api: 1 }),
+  };
+  return { client: fake as unknown as EcflowClient, news };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('polling: never two NEWS within a second; idle slows down to the maximum; activity brings it back', async () => {
+  const { client, news } = fakeClient('suite s\n  task t\nendsuite\n');
+  const live = new LiveServer({
+    name: 'fake',
+    config: { name: 'fake', host: 'fake', port: 3141, ssl: false, favourite: false, readOnly: false },
+    client,
+    poll: { minMs: 50, maxMs: 400, idleAfterMs: 300, factor: 2, minNewsGapMs: 250 },
+  });
+  const sub = { sent: [] as string[], congested: false, send(t: string) { this.sent.push(t); } };
+  live.start();
+  live.subscribe(sub);
+  for (let i = 0; i < 10; i++) live.touch(); // a burst of user activity asks for polls
+  await sleep(1300);
+  const gaps = news.slice(1).map((t, i) => t - news[i]!);
+  assert.ok(news.length >= 3, `polled ${news.length} times`);
+  assert.ok(gaps.every((g) => g >= 245), `gaps between NEWS: ${gaps.join(', ')}`);
+  assert.equal(live.pollPeriodMs, 400, 'quiet for longer than idleAfterMs: the period grew to the maximum');
+  live.touch();
+  assert.equal(live.pollPeriodMs, 50, 'user activity: back to the minimum');
+  assert.ok(sub.sent.some((t) => t.startsWith('{"type":"snapshot"')), 'the subscriber got its snapshot');
+  live.unsubscribe(sub);
+  await sleep(700);
+  assert.equal(live.pollPeriodMs, 400, 'nobody watching: the slowest period');
+  await live.stop();
 });

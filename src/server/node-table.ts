@@ -60,6 +60,8 @@ export interface NodeTable {
   readonly epoch: number;
   readonly size: number;
   readonly nodes: readonly Node[];
+  /** Node -> index (`indexOfNode`), Map-like: undefined for a Node not in this epoch. */
+  readonly index: { get(node: Node): number | undefined; has(node: Node): boolean };
   readonly end: Int32Array;
   /** Lazily built Node -> index maps of the children of big containers (key: parent index, -1 = suites). */
   readonly childIndex: Map<number, Map<Node, number>>;
@@ -141,7 +143,7 @@ export function buildNodeTable(defs: Defs, epoch: number): NodeTable {
   while (open.length > 0) end[open.pop()!] = i;
 
   const depths = wideDepth ? wideDepthString(nodes) : latin1(depthCodes);
-  return {
+  const table: NodeTable = {
     epoch,
     size,
     nodes,
@@ -155,7 +157,12 @@ export function buildNodeTable(defs: Defs, epoch: number): NodeTable {
     names: names.join('\n'),
     depths,
     kinds: latin1(kindCodes),
+    index: {
+      get: (node) => indexOfNode(table, node),
+      has: (node) => indexOfNode(table, node) !== undefined,
+    },
   };
+  return table;
 }
 
 /** The snapshot columns of the table as it stands (states etc. as last told to the browser). */
