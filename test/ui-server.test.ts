@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import WebSocket, { WebSocketServer } from 'ws';
 import { after, before, describe, test } from 'node:test';
 import { EcflowClient } from '../src/client/ecflow-client.js';
 import { loadConfig } from '../src/config/config.js';
@@ -457,7 +458,26 @@ describe('ui server against a real ecflow_server', () => {
   });
 });
 
-test('1M-node snapshot: build time and size (printed, not asserted)', () => {
+/** Time to carry one text message over a localhost WebSocket, with or without permessage-deflate. */
+async function sendOverWebSocket(text: string, compress: boolean): Promise<number> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: compress });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const port = (wss.address() as { port: number }).port;
+  const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: compress, maxPayload: 0 });
+  const server = await new Promise<WebSocket>((r) => wss.once('connection', r));
+  await new Promise<void>((r) => (client.readyState === client.OPEN ? r() : client.once('open', () => r())));
+  const t0 = performance.now();
+  const got = new Promise<number>((r) => client.once('message', (data) => r((data as Buffer).length)));
+  server.send(text);
+  const length = await got;
+  const ms = performance.now() - t0;
+  assert.equal(length, Buffer.byteLength(text));
+  client.close();
+  wss.close();
+  return ms;
+}
+
+test('1M-node snapshot: build time and size (printed, not asserted)', async () => {
   const text = generateSuiteDefs({ suites: 10, tasks: 1_000_000, familySize: 100, withState: true });
   const t0 = performance.now();
   const { defs } = parseDefs(text);
@@ -478,6 +498,9 @@ test('1M-node snapshot: build time and size (printed, not asserted)', () => {
   const resendMs = performance.now() - t4;
   assert.equal(table.size, treeSummary(defs).total);
   assert.equal(again.length, message.length);
+  const wire: string[] = [];
+  for (const compress of [false, true]) wire.push(`${compress ? 'permessage-deflate' : 'plain'} ${(await sendOverWebSocket(message, compress)).toFixed(0)} ms`);
+  console.log(`# 1M-node snapshot over a localhost WebSocket (send -> received): ${wire.join('; ')}`);
   console.log(
     `# 1M-node snapshot: ${table.size} nodes; parse ${parseMs.toFixed(0)} ms; node table ${tableMs.toFixed(0)} ms; ` +
       `columns+JSON ${encodeMs.toFixed(0)} ms; ${(bytes / 1e6).toFixed(1)} MB; re-snapshot ${resendMs.toFixed(0)} ms; ` +

@@ -257,7 +257,8 @@ export class LiveServer {
 
   /** The model, waiting up to `timeoutMs` for the first load. Throws NOT_CONNECTED. */
   async model(timeoutMs = 15_000): Promise<{ defs: Defs; table: NodeTable }> {
-    if (this.table === undefined && !this.stopped) {
+    // Still connecting: wait a little. Already failing to load: say so at once.
+    if (this.table === undefined && !this.stopped && this.lastError === undefined) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
         this.modelWaiters.push(() => {
