@@ -23,7 +23,7 @@
 import type { Defs } from '../model/defs.js';
 import { Suite, type Node } from '../model/node.js';
 import { DState, SSTATE_NAMES } from '../model/types.js';
-import { NodeKindChar, encodeStateChar, type ServerInfo, type SnapshotColumns } from './ui-protocol.js';
+import { NodeKindChar, type ServerInfo, type SnapshotColumns } from './ui-protocol.js';
 
 /** Single-valued attributes that make a tree row (NodeAttrs fields). */
 const SINGLE_ROWS = ['trigger', 'complete', 'late', 'repeat', 'autoCancel', 'autoArchive', 'autoRestore'] as const;
@@ -255,8 +255,6 @@ export function serverInfo(defs: Defs, version: string): ServerInfo {
     modifyChange: defs.modifyChange,
   };
 }
-
-export { encodeStateChar };
 
 /** A byte array of character codes < 256 as a string (one character per byte). */
 function latin1(bytes: Uint8Array): string {

@@ -147,6 +147,7 @@ export class UiHub {
         return this.routes();
       default: {
         const live = this.live(req.server);
+        live.touch(); // the user is looking at this server: poll at the fastest period
         const config = live.config;
         return answerServerRequest({ live, config, connector: () => this.connector(config) }, req);
       }
