@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { clientHelp, runClientCommand, type CliIo } from './client-command.js';
 import { ExitCode } from './exit-codes.js';
+import { runDemoCommand } from './demo-command.js';
 import { runDoctorCommand } from './doctor-command.js';
 import { runEcflowUiCommand } from './ecflow-ui-command.js';
 import { runOutputCommand } from './output-command.js';
@@ -23,6 +24,7 @@ const COMMANDS: readonly SubCommand[] = [
     summary: "talk to an ecFlow server with ecflow_client's syntax (--ping, --get, --suspend=/s1, ...)",
     run: runClientCommand,
   },
+  { name: 'demo', summary: 'a live local ecFlow server with a demo suite, in the browser UI (no centre needed)', run: (a, io) => runDemoCommand(a, io) },
   { name: 'up', summary: 'start the routes to the centre, keep them healthy, check the servers', run: (a, io) => runUpCommand(a, io) },
   { name: 'status', summary: 'routes and servers as `up` sees them (--json)', run: runStatusCommand },
   { name: 'doctor', summary: 'check routes, servers and log servers; say what is wrong and how to fix it', run: runDoctorCommand },

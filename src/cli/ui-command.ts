@@ -48,7 +48,7 @@ export async function runUiCommand(argv: readonly string[], io: CliIo, signal?: 
     say(`config ${config.path}: ${servers} server(s); Ctrl-C to stop`);
     if (servers === 0) say('no servers yet: add one in the UI (Servers > Add), or import ecflow_ui\'s servers.txt');
     io.stdout.write(`ecflow-remote UI: ${ui.url}\n`);
-    if (!args.flags.has('no-open')) {
+    if (!args.flags.has('no-open') && (io.stdout as { isTTY?: boolean }).isTTY === true) {
       const opened = await openBrowser(ui.url);
       if (!opened) say('could not open a browser: open the address above yourself');
     }

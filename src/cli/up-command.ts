@@ -8,6 +8,8 @@ import { loadConfig, type LoadedConfig } from '../config/config.js';
 import { Centre } from '../client/centre.js';
 import { readUpStatus, removeUpStatus, writeUpStatus, type ServerCheck, type UpStatus } from '../client/up-status.js';
 import type { RouteStatus } from '../transport/ssh-route.js';
+import { openBrowser } from '../server/open-browser.js';
+import { startUiServer, type UiServerHandle } from '../server/ui-server.js';
 import type { CliIo } from './client-command.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { commonOptions, describeRoute, parseCommandArgs, type OptionSpec } from './command-args.js';
@@ -16,6 +18,9 @@ const OPTIONS: readonly OptionSpec[] = [
   ...commonOptions,
   { name: 'check-interval', value: 'SECONDS', summary: 'how often every server is checked (default 30)' },
   { name: 'login', summary: "run a route's login_command when its certificate has expired (needs a terminal)" },
+  { name: 'no-ui', summary: 'do not serve the browser UI' },
+  { name: 'no-open', summary: 'serve the browser UI but do not open a browser' },
+  { name: 'ui-port', value: 'PORT', summary: 'port of the UI on 127.0.0.1 (default: [ui] port, else a free port)' },
 ];
 
 export const UP_HELP = 'Usage: ecflow-remote up [options]\nStart the routes of the config, keep them healthy, check the servers.\n';
@@ -39,7 +44,17 @@ export async function runUpCommand(argv: readonly string[], io: CliIo, signal?: 
     const intervalText = args.values.get('check-interval') ?? '30';
     const intervalS = Number(intervalText);
     if (!(intervalS >= 1)) throw new EcflowError(ErrorCode.INVALID_ARGUMENT, `--check-interval: seconds >= 1, got '${intervalText}'`);
-    return await runUp(config, io, { json, intervalMs: intervalS * 1000, login: args.flags.has('login'), ...(signal ? { signal } : {}) });
+    const uiPort = args.values.get('ui-port');
+    return await runUp(config, io, {
+      json,
+      intervalMs: intervalS * 1000,
+      login: args.flags.has('login'),
+      ui: !args.flags.has('no-ui'),
+      // A browser is opened only for a person at a terminal (not from scripts or tests).
+      open: !args.flags.has('no-open') && (io.stdout as { isTTY?: boolean }).isTTY === true,
+      ...(uiPort === undefined ? {} : { uiPort: Number(uiPort) }),
+      ...(signal ? { signal } : {}),
+    });
   } catch (e) {
     io.stderr.write(`ecflow-remote up: ${e instanceof Error ? e.message : String(e)}\n`);
     return exitCodeFor(e);
@@ -47,6 +62,9 @@ export async function runUpCommand(argv: readonly string[], io: CliIo, signal?: 
 }
 
 interface UpRun {
+  readonly ui: boolean;
+  readonly open: boolean;
+  readonly uiPort?: number;
   readonly json: boolean;
   readonly intervalMs: number;
   readonly login: boolean;
@@ -63,6 +81,7 @@ async function runUp(config: LoadedConfig, io: CliIo, run: UpRun): Promise<numbe
   let writing = Promise.resolve();
   let centre: Centre | undefined;
   const startedAt = new Date().toISOString();
+  let uiPort: number | undefined;
   const persist = () => {
     if (centre === undefined) return;
     const c = centre;
@@ -74,6 +93,7 @@ async function runUp(config: LoadedConfig, io: CliIo, run: UpRun): Promise<numbe
       configPath: config.path,
       routes: c.routeStatuses(),
       servers: { ...servers },
+      ...(uiPort === undefined ? {} : { ui: { port: uiPort } }),
     };
     writing = writing.then(() => writeUpStatus(c.runtimeDir, status)).catch((e: unknown) => say(`cannot write the status file: ${String(e)}`, { event: 'error', message: String(e) }));
   };
@@ -158,6 +178,24 @@ async function runUp(config: LoadedConfig, io: CliIo, run: UpRun): Promise<numbe
   centre.startAllRoutes();
   void checkServers();
   const timer = setInterval(() => void checkServers(), run.intervalMs);
+  let ui: UiServerHandle | undefined;
+  if (run.ui) {
+    try {
+      ui = await startUiServer({
+        config,
+        centre,
+        env: io.env as NodeJS.ProcessEnv,
+        ...(run.uiPort === undefined ? {} : { port: run.uiPort }),
+        log: (line) => say(`ui: ${line}`, { event: 'ui-log', line }),
+      });
+      uiPort = ui.port;
+      persist();
+      io.stdout.write(run.json ? `${JSON.stringify({ event: 'ui', url: ui.url })}\n` : `ecflow-remote UI: ${ui.url}\n`);
+      if (run.open && !(await openBrowser(ui.url))) say('could not open a browser: open the address above yourself', { event: 'ui-open-failed' });
+    } catch (e) {
+      say(`the UI could not start: ${e instanceof Error ? e.message : String(e)} (routes keep running)`, { event: 'ui-error' });
+    }
+  }
 
   const stopSignal = new AbortController();
   const onSignal = () => stopSignal.abort();
@@ -173,6 +211,7 @@ async function runUp(config: LoadedConfig, io: CliIo, run: UpRun): Promise<numbe
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     say('stopping', { event: 'stop' });
+    await ui?.close().catch(() => undefined);
     const c = centre;
     centre = undefined;
     await c.stop();
