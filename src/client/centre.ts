@@ -140,7 +140,9 @@ export class Centre {
             throw new EcflowError(ErrorCode.CONNECT, `ecflow-remote up (pid ${now.pid}) has no route '${routeName}' (started with ${now.configPath}, not ${configPath}?)`);
           }
           if (r.state !== 'up' || r.socksPort === undefined) {
-            throw new EcflowError(ErrorCode.CONNECT, `route '${routeName}' is ${r.state}${r.lastError ? `: ${r.lastError.message}` : ''}`);
+            const why = r.lastError?.message;
+            const text = why === undefined ? `route '${routeName}' is ${r.state}` : why.includes(`'${routeName}'`) ? why : `route '${routeName}' (${r.state}): ${why}`;
+            throw new EcflowError(ErrorCode.CONNECT, text);
           }
           return { host: '127.0.0.1', port: r.socksPort };
         },
