@@ -83,10 +83,11 @@ export function mountActions(toolbar: HTMLElement, app: PanelApp): ActionsContro
       btn.hidden = ro || !shown.includes(item);
       btn.disabled = !isEnabled(item, targets);
     }
-    // Suspend and Resume share a place: when neither is shown (mixed selection) keep Suspend, disabled.
+    // Suspend and Resume share a place: for a mix of suspended and running nodes keep Suspend, disabled.
     const s = buttons.get('suspend');
     const r = buttons.get('resume');
-    if (s !== undefined && r !== undefined && s.btn.hidden && r.btn.hidden && !ro && sel.length > 0) {
+    const nodesOnly = targets.length > 0 && targets.every((t) => t.kind !== 'server' && t.attribute === undefined);
+    if (s !== undefined && r !== undefined && s.btn.hidden && r.btn.hidden && !ro && nodesOnly) {
       s.btn.hidden = false;
       s.btn.disabled = true;
     }

@@ -116,7 +116,7 @@ export function healthRows(s: UiServer): Row[] {
     rows.push(['Certificate', 'none']);
   }
   if (h.lastSync !== undefined) rows.push(['Last sync', formatTime(h.lastSync)]);
-  if (h.pollMs !== undefined) rows.push(['Refresh period', `${Math.round(h.pollMs / 1000)} s`]);
+  if (h.pollMs !== undefined) rows.push(['Refresh period', h.pollMs < 10_000 ? `${(h.pollMs / 1000).toFixed(1)} s` : `${Math.round(h.pollMs / 1000)} s`]);
   const user = s.customUser ?? s.remoteUser;
   if (user !== undefined) rows.push(['User', `${user}${s.customUser !== undefined ? ' (custom user)' : ''}`]);
   rows.push(['Password', s.hasPassword ? 'set' : 'not set']);
@@ -138,7 +138,10 @@ function create(ctx: TabContext): TabInstance {
     if (r !== undefined) {
       const data = isObj(r.data) ? r.data : { text: typeof r.data === 'string' ? r.data : JSON.stringify(r.data, null, 2) };
       const { rows, texts } = infoRows(data);
-      if (rows.length > 0) parts.push(kvTable(rows, 'ecf-info-node'));
+      if (rows.length > 0) {
+        if (ctx.kind === 'server') parts.push(el('h3', 'ecf-info-h', 'Server'));
+        parts.push(kvTable(rows, 'ecf-info-node'));
+      }
       for (const [label, text] of texts) parts.push(el('h3', 'ecf-info-h', label), el('pre', 'ecf-info-text', text));
       if (data['statsError'] !== undefined) parts.push(errorBox(data['statsError'], 'Server statistics are not available'));
       const tries = num(data['tryNo']);

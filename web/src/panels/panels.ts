@@ -101,8 +101,7 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
   }
 
   function clearShown(): void {
-    if (shown === undefined) return;
-    for (const { inst } of shown.instances.values()) inst.dispose();
+    if (shown !== undefined) for (const { inst } of shown.instances.values()) inst.dispose();
     shown = undefined;
     body.replaceChildren();
   }

@@ -51,7 +51,7 @@ export class Loader {
 }
 
 /** Absolute node paths in free text: `/suite/family/task` (optionally `:event` after it). */
-const PATH_RE = /(^|[\s'"(=,[])(\/[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*)/g;
+const PATH_RE = /(^|[\s'"(=,[:])(\/[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*)/g;
 
 /**
  * Append `text` to `parent`, turning absolute node paths into links that select the node.

@@ -22,6 +22,18 @@ const ZOMBIE_ACTIONS: ReadonlyArray<readonly [UiAction, string, string]> = [
 
 const PREFERRED_COLUMNS = ['path', 'type', 'processId', 'tryNo', 'host', 'calls', 'duration', 'lastChildCmd', 'userAction', 'userCmd'];
 const HIDDEN_COLUMNS = new Set(['userActionSet']);
+const COLUMN_LABELS: Readonly<Record<string, string>> = {
+  path: 'Node',
+  type: 'Type',
+  processId: 'Process id',
+  tryNo: 'Try',
+  host: 'Host',
+  calls: 'Calls',
+  duration: 'Duration (s)',
+  lastChildCmd: 'Last child command',
+  userAction: 'User action',
+  userCmd: 'User command',
+};
 
 function columnsOf(rows: readonly Json[]): string[] {
   const keys = new Set<string>();
@@ -84,7 +96,7 @@ function create(ctx: TabContext): TabInstance {
     const table = el('table', 'ecf-zombie-table');
     const head = el('tr');
     head.append(el('th', '', ''));
-    for (const c of cols) head.append(el('th', '', c));
+    for (const c of cols) head.append(el('th', '', COLUMN_LABELS[c] ?? c));
     table.append(head);
     rows.forEach((r, i) => {
       const tr = el('tr', 'ecf-zombie');
