@@ -66,6 +66,8 @@ export interface TestUi {
    */
   delta(server: string, nodes: ReadonlyArray<readonly [number, number, number?, boolean?]>, options?: { skip?: number; attributes?: number[] }): void;
   health(server: string, health: ServerHealth): void;
+  /** Build (and cache) a server's snapshot text now; returns its length. */
+  warm(server: string): number;
   /** Drop every socket (the browser must reconnect). */
   dropSockets(): void;
   /** Replace a server's tree: a new epoch, sent to subscribers. */
@@ -259,6 +261,9 @@ export async function startTestUi(specs: readonly TestServerSpec[]): Promise<Tes
       const s = get(server);
       s.ui = { ...s.ui, health };
       each(server, (ws) => send(ws, { type: 'health', server, health }));
+    },
+    warm(server) {
+      return snapshotText(get(server)).length;
     },
     dropSockets() {
       for (const ws of subs.keys()) ws.terminate();

@@ -49,13 +49,25 @@ export function reasonsOf(kind: number, state: number, flags: number): number {
 export class Problems {
   readonly events = new Emitter<{ changed: void; appeared: readonly NewProblem[] }>();
   private readonly byServer = new Map<string, Map<number, Problem>>();
+  /** Servers whose rebuild is scheduled (their deltas wait for it: it reads the arrays as they are). */
+  private readonly pending = new Set<string>();
   /** The tree each server's problems were computed on (for their paths after a new epoch). */
   private readonly trees = new Map<string, ServerTree>();
   version = 0;
 
   constructor(private readonly store: Store) {
-    store.events.on('snapshot', ({ entry }) => this.rebuild(entry));
-    store.events.on('nodes', (c) => this.update(c));
+    // The O(n) scan runs in a task of its own, after the one that applied the snapshot.
+    store.events.on('snapshot', ({ entry }) => {
+      if (this.pending.has(entry.name)) return;
+      this.pending.add(entry.name);
+      setTimeout(() => {
+        this.pending.delete(entry.name);
+        this.rebuild(entry);
+      }, 0);
+    });
+    store.events.on('nodes', (c) => {
+      if (!this.pending.has(c.entry.name)) this.update(c);
+    });
     store.events.on('servers', () => {
       const names = new Set(store.entries.map((e) => e.name));
       for (const s of [...this.byServer.keys()]) {
@@ -73,17 +85,20 @@ export class Problems {
     return n;
   }
 
-  /** All problems (unsorted), paths filled in. */
+  /** All problems (unsorted). Paths are filled on demand (pathOf). */
   list(): Problem[] {
     const out: Problem[] = [];
-    for (const [server, m] of this.byServer) {
-      const tree = this.store.entry(server)?.tree;
-      for (const p of m.values()) {
-        if (p.path === undefined && tree !== undefined && tree.epoch === p.epoch) p.path = tree.path(p.node);
-        out.push(p);
-      }
-    }
+    for (const m of this.byServer.values()) for (const p of m.values()) out.push(p);
     return out;
+  }
+
+  /** The problem's node path (computed once). */
+  pathOf(p: Problem): string {
+    if (p.path === undefined) {
+      const tree = this.trees.get(p.server);
+      p.path = tree !== undefined && tree.epoch === p.epoch ? tree.path(p.node) : '?';
+    }
+    return p.path;
   }
 
   private changed(): void {
@@ -125,7 +140,7 @@ export class Problems {
 
   private update(c: NodeChanges): void {
     const tree = c.entry.tree;
-    if (tree === undefined) return;
+    if (tree === undefined || this.trees.get(c.entry.name) !== tree) return;
     let m = this.byServer.get(c.entry.name);
     if (m === undefined) {
       m = new Map();

@@ -15,7 +15,7 @@
  * Pure module (no DOM): tested headlessly.
  */
 
-import { findPath, nodeName, nodePath, ROOT, NONE, type DecodedTree } from './snapshot-decode.js';
+import { findPath, nameEquals, nodeName, nodePath, pathSegments, ROOT, NONE, type DecodedTree } from './snapshot-decode.js';
 
 /** A row of the tree: node (ROOT = the server row) and attribute index (-1 = the node itself). */
 export interface LocalRow {
@@ -48,6 +48,8 @@ export class ServerTree {
   /** Bumped whenever which rows are shown changes (cache key for the views). */
   version = 0;
   private childCache = new Map<number, Int32Array>();
+  private readonly pathCache = new Map<string, number>();
+  private readonly childNames = new Map<number, Map<string, number>>();
   private childCacheVersion = -1;
 
   constructor(
@@ -59,7 +61,8 @@ export class ServerTree {
     this.n = tree.n;
     this.expanded = new Uint8Array(tree.n);
     this.visCount = new Int32Array(tree.n);
-    this.recomputeAll();
+    // Nothing expanded, no filter: every visCount is 0 and the suites are the rows.
+    for (let s = tree.n > 0 ? 0 : -1; s >= 0; s = tree.nextSibling[s]!) this.rootVis++;
   }
 
   // ---- reading ----
@@ -70,9 +73,49 @@ export class ServerTree {
   path(i: number): string {
     return i === ROOT ? '/' : nodePath(this.t, i);
   }
-  /** ROOT for '/', NONE when absent. */
+  /**
+   * ROOT for '/', NONE when absent. Node indexes never change within an epoch, so answers are
+   * cached; parents with many children get a name → child map on first use.
+   */
   find(path: string): number {
-    return findPath(this.t, path);
+    const hit = this.pathCache.get(path);
+    if (hit !== undefined) return hit;
+    let found: number;
+    if (this.n < 64) found = findPath(this.t, path);
+    else {
+      found = ROOT;
+      for (const seg of pathSegments(path)) {
+        found = this.child(found, seg);
+        if (found < 0) {
+          found = NONE;
+          break;
+        }
+      }
+    }
+    if (this.pathCache.size >= 4096) this.pathCache.clear();
+    this.pathCache.set(path, found);
+    return found;
+  }
+
+  /** The child of p named `name`, or -1. */
+  private child(p: number, name: string): number {
+    const first = p === ROOT ? (this.n > 0 ? 0 : -1) : this.t.firstChild[p]!;
+    let map = this.childNames.get(p);
+    if (map === undefined) {
+      let count = 0;
+      for (let c = first; c >= 0 && count <= 32; c = this.t.nextSibling[c]!) count++;
+      if (count <= 32) {
+        for (let c = first; c >= 0; c = this.t.nextSibling[c]!) if (nameEquals(this.t, c, name)) return c;
+        return -1;
+      }
+      map = new Map();
+      for (let c = first; c >= 0; c = this.t.nextSibling[c]!) {
+        const nm = nodeName(this.t, c);
+        if (!map.has(nm)) map.set(nm, c);
+      }
+      this.childNames.set(p, map);
+    }
+    return map.get(name) ?? -1;
   }
   parentOf(i: number): number {
     return i === ROOT ? NONE : this.t.parent[i]!;

@@ -53,6 +53,9 @@ export class TreeView {
   private total = 0;
   private space: ScrollSpace = { realPx: 0, ratio: 1, maxVirt: 0 };
   private expectedScrollTop = -1;
+  /** scrollTop as last set or seen (reading it back would force a layout). */
+  private knownScrollTop = 0;
+  private scrollDirty = false;
   private frame = 0;
   private rowsDirty = true;
   private readonly firstPaint = new Set<string>();
@@ -132,28 +135,40 @@ export class TreeView {
     const need = Math.ceil(h / ROW_PX) + 2;
     while (this.slots.length < need) this.slots.push(this.makeSlot(this.slots.length));
     while (this.slots.length > need) this.slots.pop()!.el.remove();
+    for (const s of this.slots) s.top = NaN;
     for (const s of this.slots) s.key = '';
     this.rowsDirty = true;
     this.schedule();
   }
 
+  /** Move the virtual offset; the scrollbar follows in the next render (no forced layout now). */
   private setVirt(v: number): void {
     this.virt = Math.max(0, Math.min(this.space.maxVirt, v));
+    this.scrollDirty = true;
+    this.schedule();
+  }
+
+  private applyScrollTop(): void {
+    if (!this.scrollDirty) return;
+    this.scrollDirty = false;
     const top = scrollTopFromVirt(this.space, this.virt);
-    if (Math.abs(this.el.scrollTop - top) >= 1) {
+    if (Math.abs(this.knownScrollTop - top) >= 1) {
       this.expectedScrollTop = top;
+      this.knownScrollTop = top;
       this.el.scrollTop = top;
     }
   }
 
   private onScroll(): void {
     const st = this.el.scrollTop;
+    this.knownScrollTop = st;
     if (this.expectedScrollTop >= 0 && Math.abs(st - this.expectedScrollTop) < 1.5) {
       this.expectedScrollTop = -1;
       return;
     }
     this.expectedScrollTop = -1;
     this.virt = virtFromScrollTop(this.space, st);
+    this.scrollDirty = false;
     this.schedule();
   }
 
@@ -189,6 +204,7 @@ export class TreeView {
   /** Render now (tests and benchmarks call it through the frame). */
   render(): void {
     this.measure();
+    this.applyScrollTop();
     const pool = this.slots.length;
     if (pool === 0) return;
     const first = Math.floor(this.virt / ROW_PX);
@@ -198,15 +214,20 @@ export class TreeView {
     let focusId = '';
     let ref = count > 0 ? this.store.forest.rowAt(first) : undefined;
     const used = new Set<number>();
+    // Row elements stay in display order in the DOM (screen readers browse in DOM order): a
+    // scroll by one row moves one element.
+    let prev: Element | null = null;
     for (let j = 0; j < count && ref !== undefined; j++) {
       const g = first + j;
       const slot = this.slots[g % pool]!;
       used.add(g % pool);
       const top = j * ROW_PX - offset;
-      if (slot.top !== top || slot.el.hidden) {
+      const want: ChildNode | null = prev === null ? this.layer.firstChild : prev.nextSibling;
+      if (want !== slot.el) this.layer.insertBefore(slot.el, want);
+      prev = slot.el;
+      if (slot.top !== top) {
         slot.top = top;
         slot.el.style.transform = `translateY(${top}px)`;
-        slot.el.hidden = false;
       }
       this.fill(slot, ref, g, sameRow(ref, focus));
       if (sameRow(ref, focus)) focusId = slot.el.id;
@@ -215,8 +236,10 @@ export class TreeView {
     for (let k = 0; k < pool; k++) {
       if (used.has(k)) continue;
       const s = this.slots[k]!;
-      if (!s.el.hidden) {
-        s.el.hidden = true;
+      if (s.el.isConnected) {
+        // Unused row elements leave the document (a detached element is never found by name,
+        // and tools holding it see it is gone).
+        s.el.remove();
         s.row = undefined;
         s.key = '';
       }
@@ -246,7 +269,6 @@ export class TreeView {
     el.className = 'row';
     el.id = `tree-row-${k}`;
     el.setAttribute('role', 'treeitem');
-    el.hidden = true;
     const twisty = document.createElement('span');
     twisty.className = 'twisty';
     twisty.setAttribute('aria-hidden', 'true');
@@ -260,7 +282,6 @@ export class TreeView {
     const sr = document.createElement('span');
     sr.className = 'sr-only state';
     el.append(twisty, box, label, extra, sr);
-    this.layer.append(el);
     return { el, twisty, box, label, extra, sr, row: undefined, index: -1, key: '', top: NaN };
   }
 
