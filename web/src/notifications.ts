@@ -52,8 +52,8 @@ export function mountNotifications(host: HTMLElement, store: Store, problems: Pr
   });
 
   problems.events.on('appeared', (list) => {
+    // In the page the Problems tab count says it; the status bar stays for the user's own actions.
     const text = summary(list);
-    store.status(text, 'error');
     if (!on || !supported() || Notification.permission !== 'granted') return;
     if (list.length <= 3) {
       for (const p of list) show(`${p.reason}: ${p.path.slice(p.path.lastIndexOf('/') + 1)}`, `${p.server} ${p.path}`, `${p.server}:${p.path}:${p.reason}`, p);
