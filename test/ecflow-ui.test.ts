@@ -17,11 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { canBuildLab, startCentreLab, type CentreLab } from './helpers/lab/centre-lab.js';
 
 const CLI = fileURLToPath(new URL('../../bin/ecflow-remote.js', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The stand-in for ecflow_ui: writes a JSON report to $STANDIN_REPORT. */
 const STANDIN = String.raw`#!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 const plan = JSON.parse(process.env.STANDIN_PLAN ?? '{}');
@@ -47,12 +48,15 @@ const run = (cmd, args) => {
   return { cmd: [cmd, ...args].join(' '), code: r.status, out: (r.stdout ?? '') + (r.stderr ?? '') };
 };
 const servers = readFileSync(join(dir, 'servers.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(','));
-for (const [name, host, port, , , , user] of servers) {
-  if (!plan.ping) break;
-  const args = ['--host', host, '--port', port, ...(user ? ['--user', user] : []), '--ping'];
-  report.pings.push({ name, as: 'self', ...run('ecflow_client', args) });
-  if (!user && plan.pingAsUser) report.pings.push({ name, as: plan.pingAsUser, ...run('runuser', ['-u', plan.pingAsUser, '--', 'ecflow_client', ...args]) });
-}
+const pingAll = () => {
+  const pings = [];
+  for (const [name, host, port, , , , user] of servers) {
+    const args = ['--host', host, '--port', port, ...(user ? ['--user', user] : []), '--ping'];
+    pings.push({ name, as: 'self', ...run('ecflow_client', args) });
+    if (!user && plan.pingAsUser) pings.push({ name, as: plan.pingAsUser, ...run('runuser', ['-u', plan.pingAsUser, '--', 'ecflow_client', ...args]) });
+  }
+  return pings;
+};
 const ask = (host, port, line) => new Promise((resolve) => {
   const s = connect({ host, port });
   let data = '';
@@ -62,17 +66,30 @@ const ask = (host, port, line) => new Promise((resolve) => {
   s.on('error', (e) => { clearTimeout(t); resolve({ ok: false, data, error: e.message }); });
   s.on('close', () => { clearTimeout(t); resolve({ ok: true, data }); });
 });
-for (const [file, text] of Object.entries(report.files)) {
-  const m = /([^/]+)\.conf\.json$/.exec(file);
-  if (!m || !plan.logs) continue;
-  const s = JSON.parse(text).server?.files;
-  if (!s?.logServerHost) continue;
-  const port = Number(s.logServerPort);
-  report.logServers.push({ name: m[1], host: s.logServerHost, port,
-    version: await ask(s.logServerHost, port, 'version'),
-    getf: plan.logs[m[1]] ? await ask(s.logServerHost, port, 'getf ' + plan.logs[m[1]]) : undefined });
-}
+const askAll = async () => {
+  const out = [];
+  for (const [file, text] of Object.entries(report.files)) {
+    const m = /([^/]+)\.conf\.json$/.exec(file);
+    if (!m || !plan.logs) continue;
+    const s = JSON.parse(text).server?.files;
+    if (!s?.logServerHost) continue;
+    const port = Number(s.logServerPort);
+    out.push({ name: m[1], host: s.logServerHost, port,
+      version: await ask(s.logServerHost, port, 'version'),
+      getf: plan.logs[m[1]] ? await ask(s.logServerHost, port, 'getf ' + plan.logs[m[1]]) : undefined });
+  }
+  return out;
+};
+if (plan.ping) report.pings = pingAll();
+report.logServers = await askAll();
 writeFileSync(process.env.STANDIN_REPORT, JSON.stringify(report, null, 1));
+if (plan.again) {
+  // Wait for the test (it breaks and restores the route meanwhile), then use the forwards again.
+  const go = process.env.STANDIN_REPORT + '.go';
+  for (let i = 0; i < 900 && !existsSync(go); i++) await new Promise((r) => setTimeout(r, 100));
+  report.again = { pings: pingAll(), logServers: await askAll() };
+  writeFileSync(process.env.STANDIN_REPORT, JSON.stringify(report, null, 1));
+}
 process.exit(Number(process.env.STANDIN_EXIT ?? 0));
 `;
 
@@ -206,7 +223,7 @@ test('ecflow-remote ecflow-ui: config directory, forwards, passwords, log server
     assert.equal(existsSync(join(confd, '.ecflow-remote.lock')), false);
   });
 
-  await t.test('attached to a running `up`: forwards on its master are cancelled, up keeps running; --login-name', async (tt) => {
+  await t.test('attached to a running `up`: forwards on its master, restored after a reconnect, cancelled at exit; --login-name', async (tt) => {
     const up = lab.homeSpawn(['node', CLI, 'up', `--config=${config}`], { XDG_RUNTIME_DIR: runtime });
     t.after(() => up.kill());
     await up.waitForOutput(/route centre: up/, 30_000);
@@ -215,24 +232,43 @@ test('ecflow-remote ecflow-ui: config directory, forwards, passwords, log server
 
     const nss = ['/usr/lib/x86_64-linux-gnu/libnss_wrapper.so', '/usr/lib/aarch64-linux-gnu/libnss_wrapper.so'].some((p) => existsSync(p));
     if (!nss) tt.diagnostic('libnss-wrapper is not installed: --login-name is not tested (Debian package libnss-wrapper)');
-    const { r, report } = await runUi(nss ? [`--login-name=${lab.centreUser}`] : []);
-    assert.equal(r.code, 0, out(r));
-    assert.ok(report, out(r));
-    assert.match(r.stderr, /a +localhost:\d+ → machine1:4141 via centre/);
-    const ping = (name: string, as: string) => report.pings.find((p) => p.name === name && p.as === as)!;
-    assert.equal(ping('b', 'self').code, 0, JSON.stringify(ping('b', 'self')));
-    assert.equal(report.logServers.find((l) => l.name === 'a')!.version.data.trim(), '2');
+    const reportFile = join(lab.dir, 'report-attached.json');
+    const confd = join(lab.dir, 'confd-attached');
+    const ui = lab.homeSpawn(['node', CLI, 'ecflow-ui', `--config=${config}`, `--confd=${confd}`, ...(nss ? [`--login-name=${lab.centreUser}`] : [])], {
+      XDG_RUNTIME_DIR: runtime,
+      ECFLOW_REMOTE_ECFLOW_UI: standin,
+      STANDIN_REPORT: reportFile,
+      STANDIN_PLAN: JSON.stringify({ ...plan, again: true }),
+    });
+    for (let i = 0; i < 600 && !existsSync(reportFile); i++) await sleep(100);
+    const first = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    assert.match(ui.stderr(), /a +localhost:\d+ → machine1:4141 via centre/);
+    const ping = (report: { pings: Report['pings'] }, name: string, as: string) => report.pings.find((p) => p.name === name && p.as === as)!;
+    assert.equal(ping(first, 'b', 'self').code, 0, JSON.stringify(ping(first, 'b', 'self')));
+    assert.equal(first.logServers.find((l) => l.name === 'a')!.version.data.trim(), '2');
     if (nss) {
       // ecflow_ui's login name is the white-listed one: A accepts the stand-in's own ping.
-      assert.equal(ping('a', 'self').code, 0, JSON.stringify(ping('a', 'self')));
-      assert.match(report.env['LD_PRELOAD'] ?? '', /libnss_wrapper\.so/);
-      assert.match(report.files[report.env['NSS_WRAPPER_PASSWD']!]!, new RegExp(`^${lab.centreUser}:x:0:0:`));
-      assert.doesNotMatch(r.stderr, /remote_user 'ecuser' cannot be used/);
+      assert.equal(ping(first, 'a', 'self').code, 0, JSON.stringify(ping(first, 'a', 'self')));
+      assert.match(first.env['LD_PRELOAD'] ?? '', /libnss_wrapper\.so/);
+      assert.match(first.files[first.env['NSS_WRAPPER_PASSWD']!]!, new RegExp(`^${lab.centreUser}:x:0:0:`));
+      assert.doesNotMatch(ui.stderr(), /remote_user 'ecuser' cannot be used/);
     }
+
+    // up's master dies and up reconnects: up knows nothing of our forwards, we put them back.
+    lab.killJumpConnections();
+    await ui.waitForOutput(/route centre reconnected: forward 127\.0\.0\.1:\d+ → machine2:4142 restored/, 45_000);
+    await ui.waitForOutput(/route centre reconnected: forward 127\.0\.0\.1:\d+ → logserver1:9316 restored/, 10_000);
+    writeFileSync(`${reportFile}.go`, '');
+    const exit = await ui.exited;
+    assert.equal(exit.code, 0, ui.stderr());
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report & { again: { pings: Report['pings']; logServers: Report['logServers'] } };
+    assert.equal(ping(report.again, 'b', 'self').code, 0, `after the reconnect: ${JSON.stringify(ping(report.again, 'b', 'self'))}`);
+    assert.equal(report.again.logServers.find((l) => l.name === 'a')!.version.data.trim(), '2');
+
     await assertClosed(lab, forwardedPorts(report));
     assert.ok(up.alive(), 'up keeps running');
     const v = await lab.homeSocks(socksPort, 'logserver1', 9316, { send: 'version\n' });
-    assert.deepEqual([v.ok, v.data], [true, '2'], 'up\'s SOCKS port still works');
+    assert.deepEqual([v.ok, v.data], [true, '2'], "up's SOCKS port still works");
     await up.kill();
   });
 

@@ -13,7 +13,7 @@ import { exitCodeFor, ExitCode } from './exit-codes.js';
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'config', value: 'FILE', summary: 'config file (default: ECFLOW_REMOTE_CONFIG, else ~/.config/ecflow-remote/config.toml)' },
   { name: 'confd', value: 'DIR', summary: "ecflow_ui's config directory (default: ecflow-ui/ next to the config file; kept between runs)" },
-  { name: 'proxychains', summary: 'run ecflow_ui under proxychains4 with real host names, if a self-test shows it works here' },
+  { name: 'proxychains', summary: 'ecflow_ui under proxychains4 (real host names) if a 10 s self-test passes, else the forwards' },
   { name: 'login-name', value: 'NAME', summary: "the login name ecflow_ui sends (for remote_user; needs libnss-wrapper, one name for all servers)" },
   { name: 'help', summary: 'this help' },
 ];

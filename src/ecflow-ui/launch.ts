@@ -10,7 +10,9 @@
  *     passwd files into a per-run private folder (config-dir.ts, write-files.ts);
  *  3. spawn ecflow_ui (stdio inherited) with ECF_CUSTOM_PASSWD / ECF_PASSWD naming those files
  *     (never a password on a command line or in the environment), ECF_USER removed;
- *  4. wait; SIGINT/SIGTERM/SIGHUP are passed on to ecflow_ui as SIGTERM; then clean up.
+ *  4. wait; SIGINT/SIGTERM/SIGHUP are passed on to ecflow_ui's process group as SIGTERM (SIGKILL
+ *     10 s later); then clean up. ecflow_ui runs in its own session, so the terminal's Ctrl-C
+ *     reaches only us, and we end it.
  *
  * `--proxychains` first runs the self-test of proxychains.ts and falls back to forwards (saying
  * why) when it fails, as it does on Linux with Debian's proxychains4.
@@ -22,6 +24,7 @@ import { join } from 'node:path';
 import { EcflowError, ErrorCode } from '../errors.js';
 import type { LoadedConfig, ServerConfig } from '../config/config.js';
 import { Centre } from '../client/centre.js';
+import { signalProcess, USE_PROCESS_GROUPS } from '../transport/ssh-process.js';
 import { currentSessionName, defaultUiConfigDir, makeRunDir, openUiConfigDir } from './config-dir.js';
 import { ForwardSet } from './forwards.js';
 import { checkLoginName, findNssWrapper, nssWrapperEnv, nssWrapperFiles, osLoginName } from './login-name.js';
@@ -96,7 +99,11 @@ export async function runEcflowUi(o: EcflowUiOptions): Promise<number> {
   const onSignal = () => {
     signalled = true;
     aborter.abort(new EcflowError(ErrorCode.CANCELLED, 'interrupted'));
-    child?.kill('SIGTERM');
+    const pid = child?.pid;
+    if (pid === undefined || child?.exitCode !== null || child.signalCode !== null) return;
+    // The whole group: ecflow_ui's start script only acts on a signal after ecflow_ui.x has exited.
+    signalProcess(pid, 'SIGTERM');
+    setTimeout(() => signalProcess(pid, 'SIGKILL'), 10_000).unref();
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of signals) process.on(s, onSignal);
@@ -153,7 +160,8 @@ export async function runEcflowUi(o: EcflowUiOptions): Promise<number> {
     forwards.watch((line) => say(line));
     if (aborter.signal.aborted) throw aborter.signal.reason;
     const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      const c = spawn(program, args, { stdio: 'inherit', env });
+      // Its own process group (and session), so that a signal reaches ecflow_ui.x behind the script.
+      const c = spawn(program, args, { stdio: 'inherit', env, detached: USE_PROCESS_GROUPS });
       child = c;
       c.once('error', (e: NodeJS.ErrnoException) =>
         reject(

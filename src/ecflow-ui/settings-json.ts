@@ -99,8 +99,9 @@ export function settingAt(text: string, path: string): string | undefined {
 }
 
 /**
- * A first `session.json` for a session: one window, one tab with `servers` loaded, a tree and an
- * info panel (MainWindow::init reads it; without one, ecflow_ui starts with an empty window).
+ * A first `session.json` for a session: one window, one tab with `servers` loaded, a tree (all node
+ * states and icons shown, default attributes) and an info panel (MainWindow::init reads it; without
+ * one, ecflow_ui starts with an empty window).
  */
 export function firstSessionJson(servers: readonly string[]): string {
   const session = {
@@ -113,7 +114,8 @@ export function firstSessionJson(servers: readonly string[]): string {
       tab_0: {
         server: [...servers],
         widgetCount: '2',
-        widget_0: { type: 'tree', dockId: 'dock_0' },
+        // Without "states" the tree's state filter is empty and hides every node (VParamSet::readSettings).
+        widget_0: { type: 'tree', dockId: 'dock_0', states: ['_ALL_'], icons: ['_ALL_'] },
         widget_1: { type: 'info', dockId: 'dock_1' },
       },
     },
