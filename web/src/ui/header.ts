@@ -25,7 +25,12 @@ export function mountHeader(host: HTMLElement, store: Store, onRetry: () => void
     else {
       const left = s.retryAt !== undefined ? Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000)) : 0;
       link.textContent = `Disconnected — retrying in ${left}s`;
-      link.title = s.reason ?? '';
+      // Never welcomed after a few tries: the local server is gone, or this page has no valid token.
+      link.title =
+        !store.welcomed && s.attempt >= 3
+          ? 'The local ecflow-remote server does not answer or refuses this page: is `ecflow-remote ui` running? Open the address it printed.'
+          : (s.reason ?? '');
+      if (!store.welcomed && s.attempt >= 3) link.textContent += ' (is ecflow-remote ui running?)';
     }
     clearInterval(timer);
     if (s.state === 'closed') timer = setInterval(renderLink, 1000);
