@@ -51,6 +51,7 @@ exit 0
 `;
 const SCRIPTS: Record<string, string> = {
   'ui/f/hello': `%include <head.h>\necho "UI-PANELS-MARKER from %ECF_NAME% try %ECF_TRYNO%"\nfor i in $(seq 1 30); do echo "line $i"; done\n%include <tail.h>\n%manual\nHELLO-MANUAL: what to do when hello fails\n%end\n`,
+  'ui/f/big': `%include <head.h>\nseq 1 300000 | sed 's/^/big output row /'\n%include <tail.h>\n`,
   // Talks to the server every 0.3 s: requeued while it runs, the old job becomes a zombie.
   'ui/f/zomb': `%include <head.h>\ni=0\nwhile [ $i -lt 400 ]; do ecflow_client --label=progress "$i"; i=$((i + 1)); sleep 0.3; done\n%include <tail.h>\n`,
   'ui/f/slow': `%include <head.h>\nfor i in $(seq 1 80); do echo "tick $i"; sleep 0.5; done\n%include <tail.h>\n`,
@@ -73,6 +74,7 @@ function defs(ecfHome: string, logPort: number): string {
       label note "waiting"
     task zomb
       label progress ""
+    task big
   endfamily
 endsuite
 `;
@@ -206,13 +208,26 @@ describe('ui panels, actions and dialogs in a browser (real ui server, ecflow_se
       config: await loadConfig({ path: configPath, env: {} }),
       port: 0,
       webRoot,
-      env: { ...process.env, ECFLOW_REMOTE_CONFIG: configPath, XDG_RUNTIME_DIR: dir, HOME: dir },
+      env: { ...process.env, ECFLOW_REMOTE_CONFIG: configPath, XDG_RUNTIME_DIR: dir, HOME: dir, ECFLOWUI_CONFIG_DIR: join(dir, '.ecflow_ui_v5') },
       poll: { minMs: 300, maxMs: 1000, minNewsGapMs: 200, retryInitialMs: 300, retryMaxMs: 1000 },
       log: () => undefined,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
     // Record what the page hands its sync worker (the worker owns the socket): Follow must use output-more.
+    // And every text the status bar shows (a later message may replace it at once).
+    await page.addInitScript(() => {
+      const g = globalThis as unknown as {
+        __status: string[];
+        MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void };
+        document: { querySelector(s: string): { textContent: string | null } | null };
+      };
+      g.__status = [];
+      new g.MutationObserver(() => {
+        const t = g.document.querySelector('.statusbar')?.textContent ?? '';
+        if (t !== '' && g.__status[g.__status.length - 1] !== t) g.__status.push(t);
+      }).observe(g.document, { subtree: true, childList: true, characterData: true });
+    });
     await page.addInitScript(() => {
       const sent: string[] = [];
       (globalThis as unknown as { __sent: string[] }).__sent = sent;
@@ -369,6 +384,74 @@ describe('ui panels, actions and dialogs in a browser (real ui server, ecflow_se
     await selectedState().filter({ hasText: /^queued/ }).waitFor();
   });
 
+  test('several nodes at once: one Suspend for both; an event row gets Set from its own menu', async () => {
+    await go('local', '/ui/f/wait', 'info');
+    const helloRow = page.locator('.row.kind-task', { has: page.locator('.label', { hasText: /^hello$/ }) }).first();
+    await helloRow.click({ modifiers: ['Control'] });
+    await page.locator('.row.selected').nth(1).waitFor();
+    await page.locator('.row.selected').first().click({ button: 'right' });
+    await page.locator('.ecf-menu-title', { hasText: '2 nodes' }).waitFor();
+    assert.equal(await menuItem('ecf-action-execute').getAttribute('aria-disabled'), null);
+    await menuItem('ecf-action-suspend').click();
+    await page.locator('.row.selected .state', { hasText: /^suspended/ }).nth(1).waitFor();
+    assert.match(await nodeState('/ui/f/hello'), /suspended:1|suspended/);
+    await page.keyboard.press('Control+r');
+    await page.locator('.row.selected .state', { hasText: /^suspended/ }).first().waitFor({ state: 'detached' });
+
+    // A plain click selects only wait again.
+    const waitRow = page.locator('.row.kind-task', { has: page.locator('.label', { hasText: /^wait$/ }) }).first();
+    await waitRow.click();
+    await page.locator('.row.selected').nth(1).waitFor({ state: 'detached' });
+    if ((await waitRow.getAttribute('aria-expanded')) !== 'true') await waitRow.locator('.twisty').click();
+    const event = page.locator('.row.attr-event[aria-label="event go clear"]').first();
+    await event.click({ button: 'right' });
+    await page.locator('.ecf-menu-title', { hasText: 'event go' }).waitFor();
+    assert.equal(await menuItem('ecf-action-suspend').count(), 0, 'an attribute row offers attribute actions');
+    assert.equal(await menuItem('ecf-action-clear-event').getAttribute('aria-disabled'), 'true', 'the event is clear already');
+    await menuItem('ecf-action-set-event').click();
+    await page.locator('.row.attr-event[aria-label="event go set"]').first().waitFor();
+  });
+
+  test('tries: after a rerun the Output offers both tries', async () => {
+    await go('local', '/ui/f/hello', 'info');
+    await rightClickSelected();
+    await menuItem('ecf-action-rerun').click();
+    await waitForState('/ui/f/hello', /task hello .*try:2 .*state:complete|task hello .*state:complete.*try:2/);
+    await tab('output').click();
+    const p = pane('output');
+    await p.locator('.ecf-line', { hasText: 'UI-PANELS-MARKER from /ui/f/hello try 2' }).waitFor();
+    await p.locator('.ecf-output-tries:not([hidden])').waitFor();
+    assert.equal(await p.locator('.ecf-output-tries option').count(), 2);
+    await p.locator('.ecf-output-tries').selectOption('1');
+    await p.locator('.ecf-line', { hasText: 'UI-PANELS-MARKER from /ui/f/hello try 1' }).waitFor();
+  });
+
+  test('a large output (300 000 lines) stays fast: few DOM rows, capped highlights', async () => {
+    await waitForState('/ui/f/big', /task big .*state:complete/, 60_000);
+    await go('local', '/ui/f/big', 'output');
+    const p = pane('output');
+    const t0 = Date.now();
+    await p.locator('.ecf-output-status', { hasText: '300000 lines' }).waitFor();
+    const loadMs = Date.now() - t0;
+    assert.ok((await p.locator('.ecf-line').count()) < 200, 'only the visible lines are in the DOM');
+    const t1 = Date.now();
+    // Above 5 M characters the search runs on Enter (ecflow_ui's large-file mode).
+    await p.locator('.ecf-search-input').fill('row 29999');
+    await p.locator('.ecf-search-count', { hasText: 'Enter to search' }).waitFor();
+    await p.locator('.ecf-search-input').press('Enter');
+    await p.locator('.ecf-search-count', { hasText: /^1 \/ 11$/ }).waitFor();
+    const searchMs = Date.now() - t1;
+    await p.locator('.ecf-match-current').waitFor();
+    await p.locator('.ecf-search-input').fill('big output');
+    await p.locator('.ecf-search-input').press('Enter');
+    await p.locator('.ecf-search-count', { hasText: /^1 \/ 10000\+$/ }).waitFor();
+    const scrollT = Date.now();
+    await p.locator('.ecf-text-scroller').evaluate((e) => (e.scrollTop = e.scrollHeight));
+    await p.locator('.ecf-line', { hasText: 'big output row 300000' }).waitFor();
+    const scrollMs = Date.now() - scrollT;
+    console.log(`# large output: shown in ${loadMs} ms (fetch included), search ${searchMs} ms, scroll to the end ${scrollMs} ms`);
+  });
+
   test('Script, Job, Manual, Node log and Server log show the texts the server sends', async () => {
     await go('local', '/ui/f/hello', 'script');
     await pane('script').locator('.ecf-line', { hasText: 'UI-PANELS-MARKER from %ECF_NAME%' }).waitFor();
@@ -406,8 +489,13 @@ describe('ui panels, actions and dialogs in a browser (real ui server, ecflow_se
     const confirm = page.locator('dialog.ecf-confirm');
     await confirm.locator('.ecf-confirm-items', { hasText: '/ui/f/zomb' }).waitFor();
     await confirm.locator('.ecf-btn-danger').click();
-    await page.locator('.statusbar', { hasText: 'Zombie kill' }).waitFor();
-    assert.equal(await page.locator('.ecf-messages .ecf-error').count(), 0);
+    // The status bar may be overwritten at once (a notification): look at everything it showed.
+    await page.waitForFunction(() =>
+      (globalThis as unknown as { __status: string[] }).__status.some((t) => t.startsWith('Zombie kill')) ||
+      (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.ecf-messages .ecf-error') !== null,
+    );
+    const errors = await page.locator('.ecf-messages .ecf-error').allInnerTexts();
+    assert.deepEqual(errors, [], 'the zombie was killed');
   });
 
   test("a refused action shows the ecFlow server's own text, verbatim, until dismissed", async () => {
@@ -475,6 +563,48 @@ describe('ui panels, actions and dialogs in a browser (real ui server, ecflow_se
     assert.match((await form.locator('input[name="password"]').getAttribute('placeholder')) ?? '', /^set/);
     assert.ok(!(await page.content()).includes(secret), 'the password never reaches the page');
     await form.locator('.ecf-btn-plain', { hasText: 'Cancel' }).click();
+    await list.locator('.ecf-dialog-buttons .ecf-btn', { hasText: 'Close' }).click();
+  });
+
+  test("Servers dialog: import ecflow_ui's servers.txt (counts shown), duplicate, remove", async () => {
+    await mkdir(join(dir, '.ecflow_ui_v5'), { recursive: true });
+    await writeFile(
+      join(dir, '.ecflow_ui_v5', 'servers.txt'),
+      '# Name, Host, Port, Favourite, System, Protocol, User\nops_a,machine1,4141,1,0,0,\nops b,machine2,4142,0,0,1,opsuser\nweb,machine3,8080,0,0,2,\n',
+    );
+    await page.locator('.ecf-tool-servers').click();
+    const list = page.locator('dialog.ecf-servers-dialog');
+    await list.locator('.ecf-servers-import').click();
+    const result = list.locator('.ecf-import-result');
+    await result.waitFor();
+    assert.match(await result.locator('.ecf-import-counts').innerText(), /servers\.txt: 2 added \(ops_a, ops_b\), 1 skipped/);
+    assert.match(await result.locator('.ecf-import-skipped').innerText(), /line 4 \(web\)/);
+    await list.locator('tr[data-name="ops_b"] .ecf-server-user', { hasText: 'opsuser' }).waitFor();
+    assert.equal(await list.locator('tr[data-name="ops_b"] .ecf-server-ssl').innerText(), 'ssl');
+    await shot('dialog-servers-import', list);
+    await list.locator('.ecf-servers-filter').fill('machine1');
+    assert.equal(await list.locator('tr.ecf-server-row').count(), 1, 'the filter matches hosts too');
+    await list.locator('.ecf-servers-filter').fill('');
+
+    await list.locator('tr[data-name="ops_a"]').click();
+    await list.locator('.ecf-servers-duplicate').click();
+    const form = page.locator('dialog.ecf-server-edit');
+    assert.equal(await form.locator('input[name="name"]').inputValue(), 'ops_a-1');
+    assert.equal(await form.locator('input[name="host"]').inputValue(), 'machine1');
+    await form.locator('.ecf-btn-primary').click();
+    await list.locator('tr[data-name="ops_a-1"]').waitFor();
+    await list.locator('.ecf-servers-remove').click();
+    await page.locator('dialog.ecf-confirm .ecf-btn-danger').click();
+    await list.locator('tr[data-name="ops_a-1"]').waitFor({ state: 'detached' });
+    const text = await readFile(configPath, 'utf8');
+    assert.match(text, /\[servers\.ops_a\]/);
+    assert.doesNotMatch(text, /ops_a-1/);
+    for (const name of ['ops_a', 'ops_b']) {
+      await list.locator(`tr[data-name="${name}"]`).click();
+      await list.locator('.ecf-servers-remove').click();
+      await page.locator('dialog.ecf-confirm .ecf-btn-danger').click();
+      await list.locator(`tr[data-name="${name}"]`).waitFor({ state: 'detached' });
+    }
     await list.locator('.ecf-dialog-buttons .ecf-btn', { hasText: 'Close' }).click();
   });
 

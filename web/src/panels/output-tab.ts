@@ -57,6 +57,9 @@ function create(ctx: TabContext): TabInstance {
   let tryNo: number | undefined;
   let size = 0;
   let polling = false;
+  /** The node's state when the output was fetched: other changes (labels, meters) do not refetch it. */
+  let loadedState = '';
+  const stateNow = (): string => ctx.app.nodeInfo(ctx.target.server, ctx.path)?.state ?? '';
   let timer: ReturnType<typeof setInterval> | undefined;
 
   const fileName = (): string => (data?.path.split('/').pop() ?? 'output') || 'output';
@@ -86,6 +89,7 @@ function create(ctx: TabContext): TabInstance {
   async function load(): Promise<void> {
     const req: UiRequest = { what: 'output', server: ctx.target.server, path: ctx.path, ...(tryNo !== undefined ? { tryNo } : {}) };
     const pinned = view.isAtEnd();
+    loadedState = stateNow();
     status.textContent = 'loading…';
     const r = await loader.run(req, 'Output');
     status.textContent = '';
@@ -163,7 +167,9 @@ function create(ctx: TabContext): TabInstance {
   });
   void load();
   return {
-    refresh: () => void load(),
+    refresh: (reason) => {
+      if (reason === 'reload' || stateNow() !== loadedState) void load();
+    },
     dispose: () => {
       if (timer !== undefined) clearInterval(timer);
       loader.dispose();

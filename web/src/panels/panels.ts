@@ -187,7 +187,8 @@ export function mountPanels(container: HTMLElement, app: PanelApp, options: Pane
 
   const unsubSel = app.onSelection(onSelection);
   const unsubChange = app.onNodeChange((c) => {
-    if (shown !== undefined && c.touches(shown.target.server, isServerPath(shown.target.path) ? '/' : shown.target.path)) changed();
+    const t = shown?.target;
+    if (t !== undefined && c.server === t.server && c.touches(t.server, isServerPath(t.path) ? '/' : t.path)) changed();
   });
   let lastHealth = '';
   const unsubServers = app.onServers(() => {

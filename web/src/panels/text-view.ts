@@ -162,13 +162,17 @@ export class TextView {
   private refreshSearch(fromLine = 0): void {
     if (this.query === '') return;
     if (fromLine === 0) {
+      // A new text: search again; the same match number stays current (a reload keeps the place).
+      const was = this.current;
       this.matches = [];
       this.matchesCapped = false;
-      this.current = -1;
-    } else {
-      while (this.matches.length > 0 && (this.matches[this.matches.length - 1]?.line ?? 0) >= fromLine) this.matches.pop();
-      this.matchesCapped = false;
+      this.findFrom(0);
+      this.current = this.matches.length === 0 ? -1 : Math.min(Math.max(was, 0), this.matches.length - 1);
+      return;
     }
+    // Appended text: only the last line and the new ones can hold new matches.
+    while (this.matches.length > 0 && (this.matches[this.matches.length - 1]?.line ?? 0) >= fromLine) this.matches.pop();
+    this.matchesCapped = false;
     this.findFrom(fromLine);
   }
 
