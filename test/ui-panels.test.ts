@@ -376,8 +376,12 @@ describe('ui panels, actions and dialogs in a browser (real ui server, ecflow_se
     await menuItem('ecf-action-requeue').click();
     await confirm.locator('.ecf-btn-danger').click();
     await selectedState().filter({ hasText: /^queued/ }).waitFor();
-    // Keyboard: Ctrl+S suspends the selection, Ctrl+R resumes it.
+    // Keyboard: Shift+F10 opens the menu; Ctrl+S suspends the selection, Ctrl+R resumes it.
     await page.locator('.row.selected').first().click();
+    await page.keyboard.press('Shift+F10');
+    await menuItem('ecf-action-suspend').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('.ecf-menu').waitFor({ state: 'detached' });
     await page.keyboard.press('Control+s');
     await selectedState().filter({ hasText: /^suspended/ }).waitFor();
     await page.keyboard.press('Control+r');

@@ -61,7 +61,9 @@ export function installKeyboard(app: PanelApp): () => void {
     const sel = app.getSelection();
     if ((name === 'Shift+F10' || e.key === 'ContextMenu') && sel.length > 0) {
       e.preventDefault();
-      const r = (document.activeElement ?? document.body).getBoundingClientRect();
+      // At the (first) selected tree row when it is in view, else at the focused element.
+      const row = document.querySelector('[role="treeitem"][aria-selected="true"]') ?? document.activeElement ?? document.body;
+      const r = row.getBoundingClientRect();
       void openContextMenu({ clientX: r.left + 24, clientY: r.top + Math.min(r.height, 24) }, app);
       return;
     }

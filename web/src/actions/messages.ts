@@ -25,8 +25,3 @@ export function showError(e: unknown, what: string): HTMLElement {
   messageArea().append(item);
   return item;
 }
-
-/** Remove every message (tests, server switch). */
-export function clearMessages(): void {
-  area?.replaceChildren();
-}

@@ -11,7 +11,7 @@ import { labelForm } from '../dialogs/label-form.js';
 import { attributeArgs, commandText, type ActionItem, type ActionTarget } from './action-table.js';
 import { isAdminMode } from './admin-mode.js';
 import { showError } from './messages.js';
-import { isObj } from '../panels/panel-data.js';
+import { ask } from '../panels/tab-util.js';
 
 /** The selected rows as action targets (state and flags from the tree, now). */
 export function actionTargets(app: PanelApp, sel: readonly SelectedNode[]): ActionTarget[] {
@@ -59,8 +59,8 @@ export async function sendAction(
   let ok = true;
   for (const [server, paths] of byServer) {
     try {
-      const r = await app.request({ what: 'action', server, action, paths, ...(args !== undefined ? { args } : {}) });
-      const commands = isObj(r) && Array.isArray(r['commands']) ? r['commands'].join(' ') : '';
+      const r = await ask(app, { what: 'action', server, action, paths, ...(args !== undefined ? { args } : {}) });
+      const commands = r.commands.join(' ');
       app.status(`${label}: ${paths.length === 1 ? paths[0] : `${paths.length} nodes`} on ${server}${commands !== '' ? ` (${commands})` : ''}`);
     } catch (e) {
       ok = false;

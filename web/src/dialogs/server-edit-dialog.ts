@@ -9,18 +9,11 @@
 import type { UiServer, UiServerEdit } from '../../../src/server/ui-protocol.js';
 import { el, type PanelApp } from '../panels/host.js';
 import { errorBox } from '../panels/error-box.js';
-import { listOf, isObj, str } from '../panels/panel-data.js';
+import { ask } from '../panels/tab-util.js';
 import { openDialog } from './dialog.js';
 import { validateServer, type ServerField } from './server-validate.js';
 
 export type EditMode = 'add' | 'edit' | 'duplicate';
-
-/** Route names from a `routes` reply (strings or `{ name }` objects). */
-export function routeNames(v: unknown): string[] {
-  return listOf(v, 'routes')
-    .map((r) => (typeof r === 'string' ? r : isObj(r) ? str(r['name']) : undefined))
-    .filter((n): n is string => n !== undefined && n !== '');
-}
 
 interface Field {
   readonly row: HTMLElement;
@@ -182,11 +175,11 @@ export async function openServerEditDialog(app: PanelApp, mode: EditMode, existi
     }
   });
   // Routes arrive after the dialog opened (a request to the local server).
-  void app.request({ what: 'routes' }).then(
-    (v) => {
-      for (const r of routeNames(v)) {
-        const o = el('option', '', r);
-        o.value = r;
+  void ask(app, { what: 'routes' }).then(
+    (routes) => {
+      for (const r of routes) {
+        const o = el('option', '', `${r.name} (${r.destination}, ${r.state})`);
+        o.value = r.name;
         route.append(o);
       }
       if (s?.route !== undefined) {

@@ -4,29 +4,20 @@
  * ~/.ecflow_ui_v5/servers.txt with the counts shown. Double-click edits a row.
  */
 
-import type { UiServer } from '../../../src/server/ui-protocol.js';
+import type { UiServer, UiServersImportData } from '../../../src/server/ui-protocol.js';
 import { el, type PanelApp } from '../panels/host.js';
 import { errorBox } from '../panels/error-box.js';
-import { isObj, listOf, num, str } from '../panels/panel-data.js';
+import { ask } from '../panels/tab-util.js';
 import { confirmDialog, openDialog } from './dialog.js';
 import { openServerEditDialog, type EditMode } from './server-edit-dialog.js';
 
-function servers(v: unknown): UiServer[] {
-  return listOf(v, 'servers').filter(isObj) as unknown as UiServer[];
-}
-
-/** What an import did (UiServersImportData): "file: 3 added (a, b, c), 1 skipped, 2 already there". */
-export function importSummary(v: unknown): { text: string; skipped: string[] } {
-  if (!isObj(v)) return { text: typeof v === 'string' ? v : 'done', skipped: [] };
-  const added = Array.isArray(v['added']) ? v['added'].map(String) : [];
-  const skipped = Array.isArray(v['skipped']) ? v['skipped'].filter(isObj) : [];
-  const dup = num(v['duplicates']) ?? 0;
-  const file = str(v['file']);
-  const parts = [`${added.length} added${added.length > 0 ? ` (${added.join(', ')})` : ''}`, `${skipped.length} skipped`];
-  if (dup > 0) parts.push(`${dup} already configured`);
+/** What an import did: "file: 2 added (a, b), 1 skipped, 3 already configured", and the skipped lines. */
+export function importSummary(d: UiServersImportData): { text: string; skipped: string[] } {
+  const parts = [`${d.added.length} added${d.added.length > 0 ? ` (${d.added.join(', ')})` : ''}`, `${d.skipped.length} skipped`];
+  if (d.duplicates > 0) parts.push(`${d.duplicates} already configured`);
   return {
-    text: `${file !== undefined ? `${file}: ` : ''}${parts.join(', ')}`,
-    skipped: skipped.map((s) => `line ${num(s['line']) ?? '?'}${str(s['name']) !== undefined ? ` (${str(s['name'])})` : ''}: ${str(s['reason']) ?? ''}`),
+    text: `${d.file}: ${parts.join(', ')}`,
+    skipped: d.skipped.map((s) => `line ${s.line}${s.name !== undefined ? ` (${s.name})` : ''}: ${s.reason}`),
   };
 }
 
@@ -137,7 +128,7 @@ export async function openServersDialog(app: PanelApp): Promise<void> {
 
   async function load(): Promise<void> {
     try {
-      list = servers(await app.request({ what: 'servers' }));
+      list = [...(await ask(app, { what: 'servers' }))];
       list.sort((a, b) => Number(b.favourite) - Number(a.favourite) || a.name.localeCompare(b.name));
       render();
     } catch (e) {
@@ -179,8 +170,7 @@ export async function openServersDialog(app: PanelApp): Promise<void> {
     const file = importFile.value.trim();
     message.textContent = 'Importing…';
     try {
-      const r = await app.request({ what: 'servers-import', ...(file !== '' ? { file } : {}) });
-      const sum = importSummary(r);
+      const sum = importSummary(await ask(app, { what: 'servers-import', ...(file !== '' ? { file } : {}) }));
       const box = el('div', 'ecf-import-result');
       box.append(el('div', 'ecf-import-counts', `Imported ${sum.text}`));
       if (sum.skipped.length > 0) {

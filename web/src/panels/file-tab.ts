@@ -3,11 +3,9 @@
  * and Server log (server-log, with a lines selector): a TextView with search and download.
  */
 
-import type { UiRequest } from '../../../src/server/ui-protocol.js';
 import { el } from './host.js';
-import { fileData } from './panel-data.js';
 import { refreshSearchCount, searchBar } from './search-bar.js';
-import { button, Loader, tabToolbar } from './tab-util.js';
+import { button, Loader, tabToolbar, type RequestOf } from './tab-util.js';
 import { ALL_KINDS, NODE_KINDS, TASK_KINDS, type PanelName, type TabContext, type TabDef, type TabInstance } from './tab-types.js';
 import { TextView } from './text-view.js';
 
@@ -22,7 +20,7 @@ export function downloadText(text: string, name: string): void {
 }
 
 interface TextTabOptions {
-  readonly request: (ctx: TabContext, extra: { lines?: number }) => UiRequest;
+  readonly request: (ctx: TabContext, extra: { lines?: number }) => RequestOf<'file' | 'edit-history' | 'server-log'>;
   readonly what: string;
   /** Lines selector choices (server log). */
   readonly lineChoices?: readonly number[];
@@ -62,10 +60,10 @@ function textTab(opts: TextTabOptions): (ctx: TabContext) => TabInstance {
       const pinned = view.isAtEnd();
       const r = await loader.run(opts.request(ctx, lines !== undefined ? { lines } : {}), opts.what);
       if (r === undefined) return;
-      const d = fileData(r.data);
+      const d = r.data;
       if (d.path !== undefined) name = d.path.split('/').pop() || name;
-      note.textContent = [d.path, d.note].filter((x) => x !== undefined && x !== '').join(' — ');
-      view.setText(d.text === '' ? '' : d.text);
+      note.textContent = [d.path, d.source].filter((x) => x !== undefined && x !== '').join(' — ');
+      view.setText(d.text);
       status.textContent = d.text === '' ? opts.empty : `${view.lineCount} lines`;
       refreshSearchCount(search, view);
       if (opts.atEnd === true || pinned) view.scrollToEnd();

@@ -13,19 +13,14 @@ export type PanelKind = NodeKindName;
 export type PanelApp = AppApi;
 export type { SelectedNode };
 
-const KIND_BY_CHAR: Record<string, PanelKind> = { s: 'suite', f: 'family', t: 'task', a: 'alias' };
-
 /**
  * The kind of the node a selected row stands for: attribute rows stand for their node, whose kind
  * the tree knows.
  */
-export function panelKind(sel: { readonly server: string; readonly path: string; readonly kind: string }, app?: AppApi): PanelKind {
-  const k = sel.kind;
-  if (k === 'server' || k === 'suite' || k === 'family' || k === 'task' || k === 'alias') return k;
+export function panelKind(sel: SelectedNode, app: AppApi): PanelKind {
+  if (sel.kind !== 'attribute') return sel.kind;
   if (isServerPath(sel.path)) return 'server';
-  const known = app?.nodeInfo(sel.server, sel.path)?.kind;
-  if (known !== undefined) return known;
-  return KIND_BY_CHAR[k] ?? (sel.path.split('/').length === 2 ? 'suite' : 'task');
+  return app.nodeInfo(sel.server, sel.path)?.kind ?? 'task';
 }
 
 export function isServerPath(path: string): boolean {

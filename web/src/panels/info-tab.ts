@@ -1,98 +1,49 @@
 /**
  * Info tab (ecflow_ui "Info"/overview): for a node its kind, state, default state, flags in
- * words, times, try number and abort reason; for the server its statistics text plus our own
- * connection health, route and certificate. Fields the reply carries that we do not know are
- * listed too, with their names made readable.
+ * words, times, try number and abort reason; for the server its statistics text (`--stats`) plus
+ * our own side: connection health, route and certificate.
  */
 
-import { DSTATE_NAMES, flagNames, NSTATE_NAMES } from '../../../src/model/types.js';
-import type { ServerHealth, UiServer } from '../../../src/server/ui-protocol.js';
+import type { ServerHealth, UiInfoData, UiServer } from '../../../src/server/ui-protocol.js';
 import { el } from './host.js';
 import { errorBox } from './error-box.js';
-import { isObj, num, str, type Json } from './panel-data.js';
 import { formatTime, kvTable, Loader } from './tab-util.js';
 import { ALL_KINDS, type TabContext, type TabDef, type TabInstance } from './tab-types.js';
 
 type Row = readonly [string, string | Node];
 
-/** Known fields in display order: key → label (and how to show the value). */
-const KNOWN: ReadonlyArray<readonly [string, string, ((v: unknown, o: Json) => string | undefined)?]> = [
-  ['name', 'Name'],
-  ['path', 'Path'],
-  ['kind', 'Type'],
-  ['state', 'Status', (v, o) => stateText(v, o['suspended'] === true)],
-  ['defStatus', 'Default status', (v) => (typeof v === 'number' ? DSTATE_NAMES[v] : str(v))],
-  ['flags', 'Flags', (v) => flagText(v)],
-  ['tryNo', 'Try'],
-  ['abortReason', 'Aborted reason'],
-  ['stateChangedAt', 'Status changed', (v) => formatTime(v)],
-  ['durText', 'Status changed (suite time)'],
-  ['rt', 'Runtime', (v) => (typeof v === 'number' ? `${v} s` : str(v))],
-  ['rid', 'Remote id'],
-  ['jobOutput', 'Job output'],
-  ['children', 'Children'],
-  ['begun', 'Begun'],
-  ['clock', 'Clock'],
-  ['calendar', 'Calendar'],
-  ['version', 'Version'],
-  ['address', 'Address'],
-  ['route', 'Route'],
-];
-/** Shown elsewhere (status text, statistics, the Connection table, the Variables tab) or not useful. */
-const HIDDEN = new Set(['server', 'suspended', 'dur', 'statsText', 'statistics', 'statsError', 'text', 'health', 'variables']);
+const words = (flags: readonly string[]): string => (flags.length === 0 ? 'none' : flags.map((f) => f.replace(/_/g, ' ')).join(', '));
 
-function stateText(v: unknown, suspended: boolean): string | undefined {
-  const s = typeof v === 'number' ? NSTATE_NAMES[v] : str(v);
-  if (s === undefined) return undefined;
-  return suspended ? `${s} (suspended)` : s;
-}
-
-function flagText(v: unknown): string {
-  const names = typeof v === 'number' ? flagNames(v) : Array.isArray(v) ? v.map(String) : str(v)?.split(',').filter((x) => x !== '') ?? [];
-  return names.length === 0 ? 'none' : names.map((n) => n.replace(/_/g, ' ')).join(', ');
-}
-
-function humanize(key: string): string {
-  const s = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]/g, ' ').toLowerCase();
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function scalar(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (Array.isArray(v) && v.every((x) => typeof x !== 'object')) return v.join(', ');
-  return undefined;
-}
-
-/** Rows for a node (or server) info reply; long texts come back separately. */
-export function infoRows(o: Json): { rows: Row[]; texts: Array<[string, string]> } {
-  const rows: Row[] = [];
-  const texts: Array<[string, string]> = [];
-  const seen = new Set<string>();
-  for (const [key, label, fmt] of KNOWN) {
-    if (o[key] === undefined || o[key] === null) continue;
-    seen.add(key);
-    const v = fmt !== undefined ? fmt(o[key], o) : scalar(o[key]);
-    if (v !== undefined && v !== '') rows.push([label, v]);
-  }
-  if (o['suspended'] === true && o['state'] === undefined) rows.push(['Status', 'suspended']);
-  for (const [key, v] of Object.entries(o)) {
-    if (seen.has(key) || HIDDEN.has(key)) continue;
-    const s = scalar(v);
-    if (s !== undefined) {
-      if (s.includes('\n')) texts.push([humanize(key), s]);
-      else if (s !== '') rows.push([humanize(key), /time$|since$|^last/i.test(key) ? formatTime(v) : s]);
-    } else if (isObj(v)) {
-      for (const [k2, v2] of Object.entries(v)) {
-        const s2 = scalar(v2);
-        if (s2 !== undefined && s2 !== '') rows.push([`${humanize(key)} ${humanize(k2).toLowerCase()}`, s2]);
-      }
-    }
-  }
-  const stats = str(o['statsText'] ?? o['statistics']) ?? (typeof o['text'] === 'string' ? o['text'] : undefined);
-  if (stats !== undefined) texts.unshift(['Server statistics', stats]);
-  return { rows, texts };
+/**
+ * The rows of an `info` answer, in ecflow_ui's order; absent fields are left out.
+ *
+ * @example infoRows({ kind: 'task', state: 'aborted', suspended: true, flags: ['task_aborted'], … })
+ * // [['Name', 't'], …, ['Status', 'aborted (suspended)'], …, ['Flags', 'task aborted'], …]
+ */
+export function infoRows(d: UiInfoData): Row[] {
+  const rows: Array<readonly [string, string | undefined]> = [
+    ['Name', d.name],
+    ['Path', d.kind === 'server' ? undefined : d.path],
+    ['Type', d.kind],
+    ['Status', d.suspended ? `${d.state} (suspended)` : d.state],
+    ['Default status', d.defStatus],
+    ['Flags', words(d.flags)],
+    ['Try', d.tryNo?.toString()],
+    ['Aborted reason', d.abortReason],
+    ['Status changed', d.stateChangedAt === undefined ? undefined : formatTime(d.stateChangedAt)],
+    ['Status changed (suite time)', d.durText],
+    ['Runtime', d.rt === undefined || d.rt === 0 ? undefined : `${d.rt} s`],
+    ['Remote id', d.rid === '' ? undefined : d.rid],
+    ['Job output', d.jobOutput],
+    ['Children', String(d.children)],
+    ['Begun', d.begun === undefined ? undefined : d.begun ? 'yes' : 'no'],
+    ['Clock', d.clock],
+    ['Calendar', d.calendar],
+    ['Version', d.version],
+    ['Address', d.address],
+    ['Route', d.route],
+  ];
+  return rows.filter((r): r is readonly [string, string] => r[1] !== undefined && r[1] !== '');
 }
 
 /** Our side of a server: connection, route, certificate. */
@@ -136,16 +87,11 @@ function create(ctx: TabContext): TabInstance {
       if (s !== undefined) parts.push(el('h3', 'ecf-info-h', 'Connection'), kvTable(healthRows(s), 'ecf-info-health'));
     }
     if (r !== undefined) {
-      const data = isObj(r.data) ? r.data : { text: typeof r.data === 'string' ? r.data : JSON.stringify(r.data, null, 2) };
-      const { rows, texts } = infoRows(data);
-      if (rows.length > 0) {
-        if (ctx.kind === 'server') parts.push(el('h3', 'ecf-info-h', 'Server'));
-        parts.push(kvTable(rows, 'ecf-info-node'));
-      }
-      for (const [label, text] of texts) parts.push(el('h3', 'ecf-info-h', label), el('pre', 'ecf-info-text', text));
-      if (data['statsError'] !== undefined) parts.push(errorBox(data['statsError'], 'Server statistics are not available'));
-      const tries = num(data['tryNo']);
-      if (tries !== undefined) out.dataset['tryNo'] = String(tries);
+      const d = r.data;
+      if (ctx.kind === 'server') parts.push(el('h3', 'ecf-info-h', 'Server'));
+      parts.push(kvTable(infoRows(d), 'ecf-info-node'));
+      if (d.statsText !== undefined) parts.push(el('h3', 'ecf-info-h', 'Server statistics'), el('pre', 'ecf-info-text', d.statsText));
+      if (d.statsError !== undefined) parts.push(errorBox(d.statsError, 'Server statistics are not available'));
     } else if (ctx.kind !== 'server') {
       return;
     }

@@ -6,9 +6,8 @@
  * matches; "Follow" polls `output-more` every 2 s while the tab is visible and appends.
  */
 
-import type { UiRequest } from '../../../src/server/ui-protocol.js';
-import { el } from './host.js';
-import { byteLength, outputData, outputMoreData, type OutputData } from './panel-data.js';
+import type { UiOutputData } from '../../../src/server/ui-protocol.js';
+import { asRequestError, el } from './host.js';
 import { refreshSearchCount, searchBar } from './search-bar.js';
 import { button, formatTime, Loader, tabToolbar } from './tab-util.js';
 import { TASK_KINDS, type TabContext, type TabDef, type TabInstance } from './tab-types.js';
@@ -53,9 +52,8 @@ function create(ctx: TabContext): TabInstance {
   ctx.root.append(el('div', 'ecf-output-head', ''), bar, search, view.root);
   ctx.root.querySelector('.ecf-output-head')!.append(source, pathLine, failures);
 
-  let data: OutputData | undefined;
+  let data: UiOutputData | undefined;
   let tryNo: number | undefined;
-  let size = 0;
   let polling = false;
   /** The node's state when the output was fetched: other changes (labels, meters) do not refetch it. */
   let loadedState = '';
@@ -64,8 +62,8 @@ function create(ctx: TabContext): TabInstance {
 
   const fileName = (): string => (data?.path.split('/').pop() ?? 'output') || 'output';
 
-  function showHeader(d: OutputData): void {
-    source.textContent = d.sourceDescription === '' ? 'Output' : `Output from ${d.sourceDescription}`;
+  function showHeader(d: UiOutputData): void {
+    source.textContent = `Output from ${d.sourceDescription}`;
     source.dataset['source'] = d.sourceDescription;
     pathLine.textContent = d.path + (d.truncated ? '  (the beginning is not shown: the server sends the last lines only)' : '');
     failures.replaceChildren();
@@ -73,7 +71,7 @@ function create(ctx: TabContext): TabInstance {
     if (d.attempts.length > 0) {
       failures.append(el('summary', '', `${d.attempts.length} earlier source${d.attempts.length > 1 ? 's' : ''} failed`));
       const ul = el('ul');
-      for (const a of d.attempts) ul.append(el('li', '', a.description === '' ? a.message : `${a.description}: ${a.message}`));
+      for (const a of d.attempts) ul.append(el('li', '', `${a.description}: ${a.error.serverMessage ?? a.error.message}`));
       failures.append(ul);
     }
     tries.replaceChildren();
@@ -81,64 +79,56 @@ function create(ctx: TabContext): TabInstance {
     for (const t of [...d.tries].sort((a, b) => b.tryNo - a.tryNo)) {
       const o = el('option', '', `try ${t.tryNo}${t.current ? ' (current)' : ''}${t.mtime !== undefined ? ` — ${formatTime(t.mtime)}` : ''}`);
       o.value = String(t.tryNo);
-      o.selected = t.tryNo === (d.tryNo ?? tryNo);
+      o.selected = t.tryNo === d.tryNo;
       tries.append(o);
     }
   }
 
+  const outputRequest = () => ({ what: 'output', server: ctx.target.server, path: ctx.path, ...(tryNo !== undefined ? { tryNo } : {}) }) as const;
+
   async function load(): Promise<void> {
-    const req: UiRequest = { what: 'output', server: ctx.target.server, path: ctx.path, ...(tryNo !== undefined ? { tryNo } : {}) };
     const pinned = view.isAtEnd();
     loadedState = stateNow();
     status.textContent = 'loading…';
-    const r = await loader.run(req, 'Output');
+    const r = await loader.run(outputRequest(), 'Output');
     status.textContent = '';
     if (r === undefined) return;
-    data = outputData(r.data);
-    size = data.size ?? byteLength(data.text);
+    data = r.data;
     showHeader(data);
-    view.setText(data.text);
+    view.setText(data.content);
     refreshSearchCount(search, view);
     if (pinned || follow.checked) view.scrollToEnd();
     status.textContent = `${view.lineCount} lines`;
     arm();
   }
 
-  /** One follow step: the appended part through output-more, or the whole output again. */
+  /**
+   * One follow step: what the log server appended (output-more with the size, mtime and checksum
+   * we have), or — output served by the ecFlow server, which has no such thing — the whole text.
+   */
   async function poll(): Promise<void> {
-    if (polling || data === undefined || !ctx.isVisible()) return;
+    const d = data;
+    if (polling || d === undefined || !ctx.isVisible()) return;
     polling = true;
     try {
-      if (data.checksum === undefined || data.mtime === undefined) {
-        const r = await loader.quiet({ what: 'output', server: ctx.target.server, path: ctx.path, ...(tryNo !== undefined ? { tryNo } : {}) });
+      if (d.size === undefined || d.mtime === undefined || d.checksum === undefined) {
+        const r = await loader.quiet(outputRequest());
         if (r === undefined || 'error' in r) return;
-        const d = outputData(r.data);
-        if (d.text !== view.getText()) {
-          if (d.text.startsWith(view.getText())) view.append(d.text.slice(view.getText().length));
-          else view.setText(d.text);
-        }
-        data = d;
+        const old = view.getText();
+        if (r.data.content.startsWith(old)) view.append(r.data.content.slice(old.length));
+        else view.setText(r.data.content);
+        data = r.data;
       } else {
-        const req: UiRequest = {
-          what: 'output-more',
-          server: ctx.target.server,
-          path: ctx.path,
-          ...(data.tryNo !== undefined ? { tryNo: data.tryNo } : {}),
-          size,
-          mtime: data.mtime,
-          checksum: data.checksum,
-        };
-        const r = await loader.quiet(req);
+        const r = await loader.quiet({ what: 'output-more', server: ctx.target.server, path: ctx.path, tryNo: d.tryNo, size: d.size, mtime: d.mtime, checksum: d.checksum });
         if (r === undefined) return;
         if ('error' in r) {
-          status.textContent = 'follow: ' + (r.error instanceof Error ? r.error.message : String((r.error as { message?: unknown }).message ?? r.error));
+          status.textContent = `follow: ${asRequestError(r.error).message}`;
           return;
         }
-        const m = outputMoreData(r.data);
+        const m = r.data;
         if (m.kind === 'appended') view.append(m.text);
         else if (m.kind === 'replaced') view.setText(m.text);
-        if (m.kind !== 'unchanged') size = m.size ?? (m.kind === 'replaced' ? byteLength(m.text) : size + byteLength(m.text));
-        data = { ...data, ...(m.mtime !== undefined ? { mtime: m.mtime } : {}), ...(m.checksum !== undefined ? { checksum: m.checksum } : {}) };
+        data = { ...d, size: m.size, mtime: m.mtime, checksum: m.checksum };
       }
       refreshSearchCount(search, view);
       status.textContent = `${view.lineCount} lines · following`;

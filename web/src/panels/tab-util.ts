@@ -3,9 +3,18 @@
  * that select the node, a key/value table, and time formatting.
  */
 
-import type { UiRequest } from '../../../src/server/ui-protocol.js';
+import type { UiRequest, UiResponseData } from '../../../src/server/ui-protocol.js';
 import { el, isCancelled, selectNode } from './host.js';
 import type { TabContext } from './tab-types.js';
+
+/** A request of one kind, and what the local server answers it (ui-protocol.ts UiResponseData). */
+export type RequestOf<W extends UiRequest['what']> = Extract<UiRequest, { what: W }>;
+export type AnswerOf<W extends UiRequest['what']> = UiResponseData[W];
+
+/** `app.request` with the answer typed by the protocol. */
+export async function ask<W extends UiRequest['what']>(app: { request(req: UiRequest): Promise<unknown> }, req: RequestOf<W>): Promise<AnswerOf<W>> {
+  return (await app.request(req)) as AnswerOf<W>;
+}
 
 /**
  * Runs a tab's requests one generation at a time: an answer that arrives after a newer request
@@ -17,11 +26,11 @@ export class Loader {
   constructor(private readonly ctx: TabContext) {}
 
   /** The answer, or undefined when it failed (shown) or was superseded. */
-  async run(req: UiRequest, what: string): Promise<{ data: unknown } | undefined> {
+  async run<W extends UiRequest['what']>(req: RequestOf<W>, what: string): Promise<{ data: AnswerOf<W> } | undefined> {
     const gen = ++this.generation;
     this.ctx.root.classList.add('ecf-loading');
     try {
-      const data = await this.ctx.app.request(req);
+      const data = await ask(this.ctx.app, req);
       if (gen !== this.generation || this.disposed) return undefined;
       this.ctx.clearError();
       return { data };
@@ -34,10 +43,10 @@ export class Loader {
   }
 
   /** Like run, but never shows errors (background polls): returns the error instead. */
-  async quiet(req: UiRequest): Promise<{ data: unknown } | { error: unknown } | undefined> {
+  async quiet<W extends UiRequest['what']>(req: RequestOf<W>): Promise<{ data: AnswerOf<W> } | { error: unknown } | undefined> {
     const gen = this.generation;
     try {
-      const data = await this.ctx.app.request(req);
+      const data = await ask(this.ctx.app, req);
       return gen === this.generation && !this.disposed ? { data } : undefined;
     } catch (error) {
       return gen === this.generation && !this.disposed ? { error } : undefined;

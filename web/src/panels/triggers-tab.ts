@@ -5,7 +5,7 @@
  */
 
 import { el } from './host.js';
-import { isObj, listOf, pick, str, type Json } from './panel-data.js';
+import type { UiDependency } from '../../../src/server/ui-protocol.js';
 import { kvTable, Loader, nodeLink, resolvePath, selectHandler } from './tab-util.js';
 import { NODE_KINDS, type TabContext, type TabDef, type TabInstance } from './tab-types.js';
 
@@ -30,41 +30,14 @@ export function linkifyExpression(parent: HTMLElement, expr: string, nodePath: s
   if (last < expr.length) parent.append(expr.slice(last));
 }
 
-interface Dep {
-  readonly path: string;
-  readonly note: string;
-  readonly missing: boolean;
+/** "trigger · complete · not found" after a dependency. */
+function depNote(d: UiDependency): string {
+  return [d.expression, d.state, d.found ? undefined : 'not found'].filter((x) => x !== undefined && x !== '').join(' · ');
 }
 
-/**
- * Dependencies of a `triggers` reply (UiDependency): for "triggers of" the node referred to
- * (`target`), for "triggered by" the node whose expression it is (`node`).
- */
-function deps(v: unknown, side: 'target' | 'node'): Dep[] {
-  const list = Array.isArray(v) ? v : [];
-  return list.map((d) => {
-    if (typeof d === 'string') return { path: d, note: '', missing: false };
-    if (!isObj(d)) return { path: String(d), note: '', missing: false };
-    const path = str(pick(d, side, 'path')) ?? '';
-    const found = d['found'] !== false;
-    const note = [str(d['expression']), str(d['state']), found ? undefined : 'not found'].filter((x) => x !== undefined && x !== '').join(' · ');
-    return { path, note, missing: !found };
-  });
-}
-
-function exprText(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (isObj(v)) return str(pick(v, 'text', 'expression'));
-  return undefined;
-}
-
-/** "(free)", "(holds)", "(does not hold)" after an expression. */
-function exprNote(v: unknown): string {
-  if (!isObj(v)) return '';
-  if (v['free'] === true) return 'freed';
-  if (v['holds'] === true) return 'holds';
-  if (v['holds'] === false) return 'does not hold';
-  return '';
+/** "freed", "holds", "does not hold" after an expression. */
+function exprNote(e: { readonly free: boolean; readonly holds: boolean }): string {
+  return e.free ? 'freed' : e.holds ? 'holds' : 'does not hold';
 }
 
 function create(ctx: TabContext): TabInstance {
@@ -73,16 +46,17 @@ function create(ctx: TabContext): TabInstance {
   ctx.root.append(out);
   const onPath = selectHandler(ctx);
 
-  const depList = (title: string, cls: string, list: Dep[], empty: string): HTMLElement => {
+  /** A dependency list; `side` names the other node (`target` for triggers-of, `node` for triggered-by). */
+  const depList = (title: string, cls: string, list: readonly UiDependency[], side: 'target' | 'node', empty: string): HTMLElement => {
     const sec = el('section', `ecf-trig-section ${cls}`);
     sec.append(el('h3', 'ecf-info-h', `${title} (${list.length})`));
     if (list.length === 0) sec.append(el('div', 'ecf-empty', empty));
     const ul = el('ul', 'ecf-trig-list');
     for (const d of list) {
       const li = el('li');
-      li.append(nodeLink(d.path, d.path, onPath));
-      if (d.missing) li.classList.add('ecf-trig-missing');
-      if (d.note !== '') li.append(el('span', 'ecf-trig-note', d.note));
+      li.append(nodeLink(d[side], d[side], onPath));
+      if (!d.found) li.classList.add('ecf-trig-missing');
+      li.append(el('span', 'ecf-trig-note', depNote(d)));
       ul.append(li);
     }
     sec.append(ul);
@@ -92,26 +66,23 @@ function create(ctx: TabContext): TabInstance {
   const load = async (): Promise<void> => {
     const r = await loader.run({ what: 'triggers', server: ctx.target.server, path: ctx.path }, 'Triggers');
     if (r === undefined) return;
-    const o: Json = isObj(r.data) ? r.data : {};
+    const d = r.data;
     const rows: Array<readonly [string, Node]> = [];
     for (const [key, label] of [['trigger', 'Trigger'], ['complete', 'Complete']] as const) {
-      const t = exprText(o[key]);
-      if (t === undefined || t === '') continue;
+      const e = d[key];
+      if (e === undefined) continue;
       const code = el('code', `ecf-expr ecf-expr-${key}`);
-      linkifyExpression(code, t, ctx.path, onPath);
+      linkifyExpression(code, e.text, ctx.path, onPath);
       const cell = el('span', 'ecf-expr-cell');
-      cell.append(code);
-      const note = exprNote(o[key]);
-      if (note !== '') cell.append(el('span', `ecf-trig-note ecf-expr-${note.replace(/\s+/g, '-')}`, note));
+      const note = exprNote(e);
+      cell.append(code, el('span', `ecf-trig-note ecf-expr-${note.replace(/\s+/g, '-')}`, note));
       rows.push([label, cell]);
     }
-    const parts: Node[] = [];
-    parts.push(rows.length > 0 ? kvTable(rows, 'ecf-trig-expr') : el('div', 'ecf-empty', 'This node has no trigger or complete expression.'));
-    parts.push(depList('Triggers of this node', 'ecf-trig-of', deps(listOf(o, 'triggersOf', 'triggers'), 'target'), 'Nothing triggers this node.'));
-    parts.push(
-      depList('Triggered by this node', 'ecf-trig-by', deps(listOf(o, 'triggeredBy'), 'node'), 'No node depends on this one.'),
+    out.replaceChildren(
+      rows.length > 0 ? kvTable(rows, 'ecf-trig-expr') : el('div', 'ecf-empty', 'This node has no trigger or complete expression.'),
+      depList('Triggers of this node', 'ecf-trig-of', d.triggersOf, 'target', 'Nothing triggers this node.'),
+      depList('Triggered by this node', 'ecf-trig-by', d.triggeredBy, 'node', 'No node depends on this one.'),
     );
-    out.replaceChildren(...parts);
   };
   void load();
   return { refresh: () => void load(), dispose: () => loader.dispose() };

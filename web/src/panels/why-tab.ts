@@ -4,27 +4,8 @@
  */
 
 import { el } from './host.js';
-import { isObj, listOf, str, textOf } from './panel-data.js';
 import { linkifyPaths, Loader, selectHandler } from './tab-util.js';
 import { ALL_KINDS, type TabContext, type TabDef, type TabInstance } from './tab-types.js';
-
-interface Reason {
-  readonly text: string;
-  readonly details: readonly string[];
-}
-
-export function whyReasons(v: unknown): Reason[] {
-  const list = listOf(v, 'reasons', 'why', 'lines');
-  if (list.length === 0) {
-    const t = textOf(v);
-    return t.trim() === '' ? [] : t.split('\n').filter((l) => l.trim() !== '').map((text) => ({ text, details: [] }));
-  }
-  return list.map((r) => {
-    if (!isObj(r)) return { text: String(r), details: [] };
-    const details = Array.isArray(r['details']) ? r['details'].map(String) : [];
-    return { text: str(r['text']) ?? JSON.stringify(r), details };
-  });
-}
 
 function create(ctx: TabContext): TabInstance {
   const loader = new Loader(ctx);
@@ -34,7 +15,8 @@ function create(ctx: TabContext): TabInstance {
   const load = async (): Promise<void> => {
     const r = await loader.run({ what: 'why', server: ctx.target.server, path: ctx.path }, 'Why');
     if (r === undefined) return;
-    const reasons = whyReasons(r.data);
+    // The reasons carry ecflow_client's lines plus details; older answers may only have the lines.
+    const reasons = r.data.reasons.length > 0 ? r.data.reasons : r.data.lines.map((text) => ({ text, details: [] as readonly string[] }));
     if (reasons.length === 0) {
       out.replaceChildren(el('div', 'ecf-empty', 'Nothing is holding this node.'));
       return;

@@ -4,10 +4,9 @@
  * Remove, Kill — each after a confirmation. Hidden when the server is read-only.
  */
 
-import type { UiAction } from '../../../src/server/ui-protocol.js';
+import type { UiAction, UiZombie } from '../../../src/server/ui-protocol.js';
 import { el, isReadOnly } from './host.js';
-import { isObj, listOf, str, type Json } from './panel-data.js';
-import { button, formatTime, Loader, nodeLink, selectHandler, tabToolbar } from './tab-util.js';
+import { button, Loader, nodeLink, selectHandler, tabToolbar } from './tab-util.js';
 import { ALL_KINDS, type TabContext, type TabDef, type TabInstance } from './tab-types.js';
 import { confirmDialog } from '../dialogs/dialog.js';
 import { sendAction } from '../actions/run-action.js';
@@ -20,35 +19,25 @@ const ZOMBIE_ACTIONS: ReadonlyArray<readonly [UiAction, string, string]> = [
   ['zombie-kill', 'Kill', 'The job is killed with the node’s ECF_KILL_CMD.'],
 ];
 
-const PREFERRED_COLUMNS = ['path', 'type', 'processId', 'tryNo', 'host', 'calls', 'duration', 'lastChildCmd', 'userAction', 'userCmd'];
-const HIDDEN_COLUMNS = new Set(['userActionSet']);
-const COLUMN_LABELS: Readonly<Record<string, string>> = {
-  path: 'Node',
-  type: 'Type',
-  processId: 'Process id',
-  tryNo: 'Try',
-  host: 'Host',
-  calls: 'Calls',
-  duration: 'Duration (s)',
-  lastChildCmd: 'Last child command',
-  userAction: 'User action',
-  userCmd: 'User command',
-};
-
-function columnsOf(rows: readonly Json[]): string[] {
-  const keys = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) if ((typeof r[k] !== 'object' || r[k] === null) && !HIDDEN_COLUMNS.has(k)) keys.add(k);
-  const ordered = PREFERRED_COLUMNS.filter((k) => keys.has(k));
-  for (const k of keys) if (!ordered.includes(k)) ordered.push(k);
-  return ordered;
-}
+/** Columns: label and how to show a zombie's field (UiZombie). */
+const COLUMNS: ReadonlyArray<readonly [string, (z: UiZombie) => string]> = [
+  ['Type', (z) => z.type],
+  ['Process id', (z) => z.processId],
+  ['Try', (z) => String(z.tryNo)],
+  ['Host', (z) => z.host],
+  ['Calls', (z) => String(z.calls)],
+  ['Age (s)', (z) => String(z.duration)],
+  ['Last child command', (z) => z.lastChildCmd],
+  ['User action', (z) => (z.userActionSet ? z.userAction : '')],
+  ['Explanation', (z) => z.userCmd],
+];
 
 function create(ctx: TabContext): TabInstance {
   const loader = new Loader(ctx);
   const readOnly = isReadOnly(ctx.app, ctx.target.server);
   const out = el('div', 'ecf-zombies');
   const onPath = selectHandler(ctx);
-  let rows: Json[] = [];
+  let rows: readonly UiZombie[] = [];
   const chosen = new Set<number>();
   const buttons: HTMLButtonElement[] = [];
   const tools: Array<HTMLElement | string> = [];
@@ -65,22 +54,19 @@ function create(ctx: TabContext): TabInstance {
   const sync = (): void => buttons.forEach((b) => (b.disabled = chosen.size === 0));
 
   async function run(action: UiAction, label: string, explain: string): Promise<void> {
-    const picked = [...chosen].map((i) => rows[i]).filter((r): r is Json => r !== undefined && str(r['path']) !== undefined);
+    const picked = [...chosen].map((i) => rows[i]).filter((z): z is UiZombie => z !== undefined);
     if (picked.length === 0) return;
-    const paths = picked.map((r) => str(r['path'])!);
     const ok = await confirmDialog({
-      title: `${label} zombie${paths.length > 1 ? 's' : ''}`,
-      question: `${label} ${paths.length === 1 ? `the zombie of ${paths[0]}` : `${paths.length} zombies`}?`,
+      title: `${label} zombie${picked.length > 1 ? 's' : ''}`,
+      question: `${label} ${picked.length === 1 ? `the zombie of ${picked[0]!.path}` : `${picked.length} zombies`}?`,
       warning: explain,
-      items: picked.map((r) => `${str(r['path'])}${str(r['processId']) ? `  (process ${str(r['processId'])})` : ''}`),
+      items: picked.map((z) => `${z.path}  (process ${z.processId})`),
       confirmLabel: label,
     });
     if (!ok) return;
     // One request per zombie: `value` names its process, so other zombies of the node stay.
-    for (const r of picked) {
-      const pid = str(r['processId']);
-      const target = [{ server: ctx.target.server, path: str(r['path'])! }];
-      await sendAction(ctx.app, action, target, pid !== undefined && pid !== '' ? { value: pid } : undefined, `Zombie ${label.toLowerCase()}`);
+    for (const z of picked) {
+      await sendAction(ctx.app, action, [{ server: ctx.target.server, path: z.path }], z.processId !== '' ? { value: z.processId } : undefined, `Zombie ${label.toLowerCase()}`);
     }
     void load();
   }
@@ -92,35 +78,29 @@ function create(ctx: TabContext): TabInstance {
       out.replaceChildren(el('div', 'ecf-empty', 'No zombies on this server.'));
       return;
     }
-    const cols = columnsOf(rows);
     const table = el('table', 'ecf-zombie-table');
     const head = el('tr');
-    head.append(el('th', '', ''));
-    for (const c of cols) head.append(el('th', '', COLUMN_LABELS[c] ?? c));
+    head.append(el('th', '', ''), el('th', '', 'Node'));
+    for (const [label] of COLUMNS) head.append(el('th', '', label));
     table.append(head);
-    rows.forEach((r, i) => {
+    rows.forEach((z, i) => {
       const tr = el('tr', 'ecf-zombie');
-      const path = str(r['path']) ?? '';
-      tr.dataset['path'] = path;
-      if (ctx.path !== '' && path.startsWith(ctx.path)) tr.classList.add('ecf-zombie-here');
+      tr.dataset['path'] = z.path;
+      if (ctx.path !== '' && (z.path === ctx.path || z.path.startsWith(`${ctx.path}/`))) tr.classList.add('ecf-zombie-here');
       const cb = el('input');
       cb.type = 'checkbox';
-      cb.setAttribute('aria-label', `Choose ${path}`);
+      cb.setAttribute('aria-label', `Choose ${z.path}`);
       cb.addEventListener('change', () => {
         if (cb.checked) chosen.add(i);
         else chosen.delete(i);
         sync();
       });
-      const td0 = el('td');
-      td0.append(cb);
-      tr.append(td0);
-      for (const c of cols) {
-        const td = el('td', `ecf-zombie-${c}`);
-        const v = r[c];
-        if (c === 'path' && path !== '') td.append(nodeLink(path, path, onPath));
-        else td.textContent = /time|since/i.test(c) ? formatTime(v) : v === undefined ? '' : String(v);
-        tr.append(td);
-      }
+      const pick = el('td');
+      pick.append(cb);
+      const node = el('td', 'ecf-zombie-path');
+      node.append(nodeLink(z.path, z.path, onPath));
+      tr.append(pick, node);
+      for (const [, show] of COLUMNS) tr.append(el('td', '', show(z)));
       table.append(tr);
     });
     out.replaceChildren(table);
@@ -129,7 +109,7 @@ function create(ctx: TabContext): TabInstance {
   async function load(): Promise<void> {
     const r = await loader.run({ what: 'zombies', server: ctx.target.server }, 'Zombies');
     if (r === undefined) return;
-    rows = listOf(r.data, 'zombies').filter(isObj);
+    rows = r.data;
     render();
   }
 
