@@ -141,10 +141,15 @@ describe('ui panels, actions and dialogs in a browser (real ui server, ecflow_se
   let configPath: string;
   const user = currentUser().name;
 
-  /** A small screenshot: of an element (a dialog, the panels), or of a region of the page. */
+  /**
+   * A small screenshot for docs/screenshots: of an element (a dialog, the panels) or a region of the
+   * page. Written when missing, or all again with UPDATE_SCREENSHOTS=1 (so a test run leaves the
+   * committed pictures alone).
+   */
   const shot = async (name: string, target?: { screenshot(o: { path: string }): Promise<unknown> }, clip?: { x: number; y: number; width: number; height: number }): Promise<void> => {
-    await mkdir(SHOTS, { recursive: true });
     const path = join(SHOTS, `${name}.png`);
+    if (existsSync(path) && process.env['UPDATE_SCREENSHOTS'] !== '1') return;
+    await mkdir(SHOTS, { recursive: true });
     if (target !== undefined) await target.screenshot({ path });
     else await page.screenshot({ path, ...(clip !== undefined ? { clip } : {}) });
   };
