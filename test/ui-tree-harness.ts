@@ -14,10 +14,10 @@
  * await ui.close();
  */
 
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Defs } from '../src/model/defs.js';
@@ -288,4 +288,14 @@ export async function startTestUi(specs: readonly TestServerSpec[]): Promise<Tes
 /** Join for test output paths (docs/screenshots from the repository root). */
 export function repoPath(...parts: string[]): string {
   return join(fileURLToPath(new URL('../../', import.meta.url)), ...parts);
+}
+
+/**
+ * A screenshot for docs/screenshots, written when missing or with UPDATE_SCREENSHOTS=1 (so a test
+ * run leaves the committed pictures alone).
+ */
+export async function shotOnce(page: { screenshot(o: { path: string }): Promise<unknown> }, path: string): Promise<void> {
+  if (existsSync(path) && process.env['UPDATE_SCREENSHOTS'] !== '1') return;
+  mkdirSync(dirname(path), { recursive: true });
+  await page.screenshot({ path });
 }

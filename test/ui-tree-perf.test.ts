@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { generateSuiteDefs } from '../src/model/generate-defs.js';
 import { parseDefs } from '../src/protocol/defs-parser.js';
-import { CHROMIUM, repoPath, startTestUi } from './ui-tree-harness.js';
+import { CHROMIUM, repoPath, shotOnce, startTestUi } from './ui-tree-harness.js';
 
 // Browser globals inside page.evaluate callbacks (this file is compiled without the DOM lib).
 interface PerfEntry {
@@ -154,7 +154,7 @@ test('a 1,000,000-node tree: first paint, expand all, scroll to the end without 
       clean = scroll.longTasks.every((l) => l.duration <= 50);
     }
     assert.ok(clean, 'a long task over 50 ms in every round of expand-all + scrolling');
-    await page.screenshot({ path: repoPath('docs/screenshots/tree-million.png') });
+    await shotOnce(page, repoPath('docs/screenshots/tree-million.png'));
 
     // A search over every node runs in the worker: the page stays responsive.
     await page.evaluate(() => {

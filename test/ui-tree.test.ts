@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { generateSuiteDefs } from '../src/model/generate-defs.js';
 import { Flag, NState } from '../src/model/types.js';
 import { parseDefs } from '../src/protocol/defs-parser.js';
-import { CHROMIUM, repoPath, startTestUi, type TestUi } from './ui-tree-harness.js';
+import { CHROMIUM, repoPath, shotOnce, startTestUi, type TestUi } from './ui-tree-harness.js';
 
 // Browser globals used inside page.evaluate/waitForFunction callbacks (this file is compiled for
 // Node, without the DOM lib).
@@ -274,7 +274,7 @@ test('status filter: only aborted nodes and their ancestors', async () => {
     assert.ok(names.includes('f1') && names.includes('f6'));
     assert.ok(!names.includes('f0'));
     for (const state of await page.locator('[role=treeitem][aria-level="4"]:not([hidden]) .state').allTextContents()) assert.match(state, /aborted/);
-    await page.screenshot({ path: repoPath('docs/screenshots/tree-status-filter.png') });
+    await shotOnce(page, repoPath('docs/screenshots/tree-status-filter.png'));
     await page.getByRole('button', { name: /^Filter/ }).click();
     await page.getByRole('button', { name: 'Show all' }).click();
     await item(page, 'f0').first().waitFor();
@@ -319,7 +319,7 @@ test('search by wildcard, regex and state runs in the worker; a result selects t
     await page.locator('.search-status').filter({ hasText: /results? — / }).waitFor();
     await page.getByText('States, kinds, flags').click(); // fold the options for the picture
     await page.waitForFunction(() => document.querySelectorAll('.search-pane .vrow:not([hidden])').length > 3);
-    await page.screenshot({ path: repoPath('docs/screenshots/search.png') });
+    await shotOnce(page, repoPath('docs/screenshots/search.png'));
   } finally {
     await context.close();
   }
@@ -375,7 +375,7 @@ test('problems view lists aborted, late and zombie nodes of every server and jum
     assert.equal(await item(page, 't9').getAttribute('aria-selected'), 'true');
     const flags = await item(page, 't9').locator('.flag').evaluateAll((f) => f.map((x) => x.getAttribute('title')));
     assert.deepEqual(flags, ['zombie']);
-    await page.screenshot({ path: repoPath('docs/screenshots/problems.png') });
+    await shotOnce(page, repoPath('docs/screenshots/problems.png'));
   } finally {
     await context.close();
   }
@@ -414,7 +414,7 @@ test('main view screenshot: servers with health, suspended family, attributes, f
     assert.deepEqual(await item(page, 't9').locator('.flag').evaluateAll((f) => f.map((x) => x.getAttribute('title'))), ['zombie']);
     assert.equal(await page.locator('.server-badge').filter({ hasText: 'beta' }).locator('.state').textContent(), 'reconnecting');
     assert.match((await page.locator('.server-badge').filter({ hasText: 'beta' }).locator('.cert').textContent()) ?? '', /^cert [23]h/);
-    await page.screenshot({ path: repoPath('docs/screenshots/tree.png') });
+    await shotOnce(page, repoPath('docs/screenshots/tree.png'));
   } finally {
     await context.close();
   }
