@@ -19,8 +19,11 @@
  * The machine may be shared: the load average is printed, and CPU times are given next to wall
  * times (less sensitive to other processes).
  *
+ * Then the routes (bench/routes.ts) and the browser UI over the real chain with 1M tasks (bench/ui.ts).
+ *
  * Environment: BENCH_SIZES=100000[,1000000]  BENCH_REPEATS=3  BENCH_CPU_PROF=<dir> (V8 profiles of
- * the split and incremental children).  Results: JSON under os.tmpdir() (path printed at the end).
+ * the split and incremental children)  BENCH_ROUTES=0 / BENCH_UI=0 (skip those parts)
+ * BENCH_UI_TASKS=1000000.  Results: JSON under os.tmpdir() (path printed at the end).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -35,6 +38,7 @@ import { cleanEnv } from '../test/helpers/env.js';
 import { runCommand } from '../test/helpers/run.js';
 import { taskPaths } from './layout.js';
 import { benchRoutes } from './routes.js';
+import { benchUi, type UiBenchResult } from './ui.js';
 import { pythonFullSync, pythonIncremental, type PythonFullSync, type PythonIncremental } from './python-ref.js';
 import type { ChildParams } from './sync-child.js';
 
@@ -439,6 +443,19 @@ async function main(): Promise<void> {
   const { text, verdicts } = report(results);
   // Routes to the centre (issue 3): in the namespace lab; BENCH_ROUTES=0 skips.
   const routes = process.env['BENCH_ROUTES'] === '0' ? { text: 'routes: skipped (BENCH_ROUTES=0)' } : await benchRoutes();
+  // The browser UI over the real chain (issue 4 item 10); BENCH_UI=0 skips. A failure is reported,
+  // not thrown: the figures above are still written.
+  let ui: UiBenchResult;
+  if (process.env['BENCH_UI'] === '0') ui = { skipped: 'BENCH_UI=0', verdicts: [], text: 'ui: skipped (BENCH_UI=0)' };
+  else {
+    try {
+      ui = await benchUi();
+    } catch (e) {
+      const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      ui = { error, verdicts: ['FAIL  ui: the benchmark failed'], text: `ui: FAILED: ${error}` };
+      process.exitCode = 1;
+    }
+  }
   const totalMs = performance.now() - t0;
   const dir = join(tmpdir(), 'ecflow-remote-bench');
   mkdirSync(dir, { recursive: true });
@@ -454,11 +471,12 @@ async function main(): Promise<void> {
     verdicts,
     results,
     routes,
+    ui,
   };
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
   const out = process.stdout;
   out.write(`\necflow-remote bench vs python3-ecflow (node ${process.version}, ecflow_server 5.9.2, ${(totalMs / 1000).toFixed(0)} s)\n\n`);
-  out.write(`${text}\n\n${verdicts.join('\n')}\n\n${routes.text}\n\nresults: ${file}\n`);
+  out.write(`${text}\n\n${verdicts.join('\n')}\n\n${routes.text}\n\n${ui.text}\n\nresults: ${file}\n`);
   if (cpuProfDir !== undefined) out.write(`cpu profiles: ${cpuProfDir}\n`);
 }
 
