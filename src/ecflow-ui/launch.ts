@@ -124,7 +124,7 @@ export async function runEcflowUi(o: EcflowUiOptions): Promise<number> {
       }
     }
 
-    const ctx = { centre, forwards, mode, loginName, env: o.env, note, signal: aborter.signal };
+    const ctx = { centre, forwards, mode, loginName, loginNameChanged: nss !== undefined, env: o.env, note, signal: aborter.signal };
     const plans = await Promise.all(servers.map((s) => planServer(ctx, s)));
     if (aborter.signal.aborted) throw aborter.signal.reason;
     const failed = plans.filter((p) => p.failed !== undefined);

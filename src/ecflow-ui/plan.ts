@@ -41,6 +41,8 @@ export interface PlanContext {
   readonly mode: UiMode;
   /** The login name ecflow_ui will send (os login name, or --login-name). */
   readonly loginName: string;
+  /** True when --login-name changed it (nss_wrapper). */
+  readonly loginNameChanged?: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Notes and warnings for the user (one line each). */
   readonly note: (line: string) => void;
@@ -133,6 +135,9 @@ async function planPasswords(ctx: PlanContext, s: ServerConfig, host: string, po
         'ecflow_ui will not send any request to it',
     );
     return {};
+  }
+  if (s.remoteUser === undefined && ctx.loginNameChanged) {
+    ctx.note(`server ${s.name}: has no remote_user, yet ecflow_ui sends it the login name '${ctx.loginName}' too (--login-name is for the whole ecflow_ui)`);
   }
   const user = s.remoteUser ?? ctx.loginName;
   if (user !== ctx.loginName) {

@@ -7,7 +7,8 @@
  * reply (rofl0r/proxychains-ng#151). Whether it works on THIS machine is therefore measured, not
  * assumed: `proxychains4 ecflow_client --host <server> --port <p> --ping`, 10 s at most, with the
  * generated configuration. A reply of the server, even a refusal of our identity ("Server reply:"),
- * proves the transport; silence does not.
+ * shows the transport works; silence does not. A reply can also come by luck (see
+ * {@link proxychainsSelfTest}), so a passed ping is confirmed by an epoll probe and more pings.
  *
  * The configuration (PROXYCHAINS_CONF_FILE, because ecflow_ui's script only turns on its SOCKS file
  * transfer when the command is exactly `proxychains4`, notes §0.6):
@@ -44,9 +45,10 @@ export interface SelfTestOptions {
   readonly ssl?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
-  /** Default 'proxychains4' and 'ecflow_client' from PATH. */
+  /** Default 'proxychains4', 'ecflow_client' and 'python3' from PATH. */
   readonly proxychains?: string;
   readonly ecflowClient?: string;
+  readonly python?: string;
 }
 
 export interface SelfTestResult {
@@ -57,8 +59,33 @@ export interface SelfTestResult {
   readonly summary: string;
 }
 
+/** Pings after the first one: one reply can be luck (see {@link proxychainsSelfTest}). */
+const MORE_PINGS = 2;
+
 /**
- * Runs the self-test once.
+ * The epoll probe (Linux, python3): a socket registered with epoll BEFORE connect(), then connected
+ * under proxychains4. If proxychains replaces the descriptor (dup2), epoll reports nothing.
+ */
+const EPOLL_PROBE = [
+  'import select, socket, sys',
+  's = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+  'ep = select.epoll()',
+  'ep.register(s.fileno(), select.EPOLLIN | select.EPOLLOUT)',
+  's.setblocking(False)',
+  'try:',
+  '    s.connect((sys.argv[1], int(sys.argv[2])))',
+  'except BlockingIOError:',
+  '    pass',
+  'print("EPOLL " + ("ok" if ep.poll(3) else "lost"))',
+].join('\n');
+
+/**
+ * Runs the self-test:
+ *  1. `proxychains4 ecflow_client --host H --port P --ping`, 10 s at most: a reply of the server,
+ *     even a refusal of our identity ("Server reply:"), counts; silence fails.
+ *  2. When that passes, it may be luck: Asio reads once before it waits on epoll, so a reply that is
+ *     already there is seen even when epoll is blind (measured: 0 of 12 pings on an idle machine,
+ *     some under load). So: the epoll probe (Linux with python3), and two more pings.
  *
  * @example
  * const r = await proxychainsSelfTest({ confFile, host: 'machine1', port: 4141, env: process.env });
@@ -73,30 +100,57 @@ export async function proxychainsSelfTest(options: SelfTestOptions): Promise<Sel
   const env: NodeJS.ProcessEnv = { ...options.env, PROXYCHAINS_CONF_FILE: options.confFile };
   delete env['ECF_HOST'];
   delete env['ECF_PORT'];
+  const first = await ping(proxychains, args, env, timeoutMs);
+  if (!first.ok) return { ok: false, command, summary: first.summary };
+
+  const python = options.python ?? 'python3';
+  let probe = 'no epoll probe (no python3)';
+  if (process.platform === 'linux') {
+    const r = await runProgram(proxychains, [python, '-c', EPOLL_PROBE, options.host, String(options.port)], { env, timeoutMs });
+    const out = `${r.stdout}\n${r.stderr}`;
+    if (/EPOLL lost/.test(out)) {
+      return {
+        ok: false,
+        command,
+        summary:
+          `the ping got a reply, but only by luck: under ${proxychains} a socket registered with epoll before connect() never ` +
+          'reports an event (proxychains4 replaces the descriptor, rofl0r/proxychains-ng#151), and Boost.Asio programs like ' +
+          'ecflow_ui wait on epoll for every reply that is not there at once',
+      };
+    }
+    if (/EPOLL ok/.test(out)) probe = 'the epoll probe saw its event';
+    else if (r.spawnError === undefined && !/not found|No such file/i.test(out)) probe = `the epoll probe did not run (${lastLine(out) || `exit ${String(r.code)}`})`;
+  }
+  for (let i = 0; i < MORE_PINGS; i++) {
+    const again = await ping(proxychains, args, env, timeoutMs);
+    if (!again.ok) return { ok: false, command, summary: `the first ping got a reply, a later one did not: ${again.summary}` };
+  }
+  return { ok: true, command, summary: `${1 + MORE_PINGS} pings got their replies through ${proxychains} (${first.summary}); ${probe}` };
+}
+
+async function ping(proxychains: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ ok: boolean; summary: string }> {
   const r = await runProgram(proxychains, args, { env, timeoutMs });
   const output = `${r.stdout}\n${r.stderr}`.trim();
-  const lastLine = output.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+  const last = lastLine(output);
   if (r.spawnError !== undefined) {
-    const missing = r.spawnError.code === 'ENOENT';
-    return { ok: false, command, summary: missing ? `${proxychains} is not installed (Debian package proxychains4)` : `cannot run ${proxychains}: ${r.spawnError.message}` };
+    return { ok: false, summary: r.spawnError.code === 'ENOENT' ? `${proxychains} is not installed (Debian package proxychains4)` : `cannot run ${proxychains}: ${r.spawnError.message}` };
   }
-  if (r.code === 0 && /ping server\(.*\) succeeded/.test(output)) {
-    return { ok: true, command, summary: `ecflow_client got the server's reply through proxychains: ${lastLine}` };
-  }
-  if (/Server reply:/.test(output)) {
-    return { ok: true, command, summary: `the server answered through proxychains (it refused the ping's identity, which does not matter here): ${lastLine}` };
-  }
+  if (r.code === 0 && /ping server\(.*\) succeeded/.test(output)) return { ok: true, summary: last };
+  if (/Server reply:/.test(output)) return { ok: true, summary: `the server answered (it refused the identity, which does not matter here): ${last}` };
   if (r.timedOut) {
     return {
       ok: false,
-      command,
       summary:
         `no reply within ${timeoutMs / 1000} s. proxychains4 breaks Boost.Asio programs (ecflow_client, ecflow_ui) on this ` +
         'machine: it replaces the socket Asio registered with epoll, so the reply is never seen (rofl0r/proxychains-ng#151)',
     };
   }
-  if (/ecflow_client.*(not found|No such file)/i.test(output) || r.code === 127) {
-    return { ok: false, command, summary: `ecflow_client could not be run under ${proxychains} (is ecFlow's ecflow_client installed?): ${lastLine}` };
+  if (r.code === 127 || /ecflow_client.*(not found|No such file)/i.test(output)) {
+    return { ok: false, summary: `ecflow_client could not be run under ${proxychains} (is ecFlow's ecflow_client installed?): ${last}` };
   }
-  return { ok: false, command, summary: `the ping failed (exit ${String(r.code ?? r.signal)}): ${lastLine || 'no output'}` };
+  return { ok: false, summary: `the ping failed (exit ${String(r.code ?? r.signal)}): ${last || 'no output'}` };
+}
+
+function lastLine(text: string): string {
+  return text.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
 }
