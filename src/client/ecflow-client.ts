@@ -34,7 +34,7 @@ import {
 } from '../protocol/commands.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { decodeReply, type Reply, type SSyncCmdReply } from '../protocol/replies.js';
-import { formatTarget, type ConnectTarget, type Connector } from '../transport/connector.js';
+import { connectWithin, formatTarget, type ConnectTarget, type Connector } from '../transport/connector.js';
 import { exchangeFrame } from '../transport/exchange.js';
 import { connectError } from '../transport/socket-errors.js';
 import { loadSslCertificate, type SslCertificate, type SslCertificateOptions } from '../transport/ssl-certificate.js';
@@ -302,33 +302,6 @@ export class EcflowClient {
   }
 }
 
-/**
- * Run the connector, but settle as soon as `signal` aborts even if the connector ignores it
- * (a stream it delivers afterwards is destroyed).
- */
-function connectWithin(connector: Connector, target: ConnectTarget, signal: AbortSignal): Promise<Duplex> {
-  return new Promise<Duplex>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    connector(target, signal).then(
-      (stream) => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) {
-          stream.destroy();
-          reject(signal.reason);
-        } else resolve(stream);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 /** Change numbers of a client's copy of the defs (§7); `clientHandle` 0 = no handle. */
 export interface ChangeNumbers {

@@ -14,7 +14,7 @@
 
 import type { Duplex } from 'node:stream';
 import { EcflowCancelledError, EcflowError, ErrorCode } from '../errors.js';
-import { formatTarget, type ConnectTarget, type Connector } from '../transport/connector.js';
+import { connectWithin, formatTarget, type ConnectTarget, type Connector } from '../transport/connector.js';
 import { connectError, systemErrorCode } from '../transport/socket-errors.js';
 import { directConnector } from '../transport/tcp.js';
 import {
@@ -266,33 +266,6 @@ function readUntilClose(stream: Duplex, line: string, o: ReadOptions): Promise<U
   });
 }
 
-/**
- * Run the connector, settling as soon as `signal` aborts even if the connector ignores it (a
- * stream it delivers afterwards is destroyed).
- */
-function connectWithin(connector: Connector, target: ConnectTarget, signal: AbortSignal): Promise<Duplex> {
-  return new Promise<Duplex>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    connector(target, signal).then(
-      (stream) => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) {
-          stream.destroy();
-          reject(signal.reason);
-        } else resolve(stream);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 /** Fires once when `touch()` has not been called for `ms`. */
 class IdleTimer {

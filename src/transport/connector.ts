@@ -28,3 +28,31 @@ export type Connector = (target: ConnectTarget, signal: AbortSignal) => Promise<
 export function formatTarget(target: ConnectTarget): string {
   return target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
 }
+
+/**
+ * Run the connector, but settle as soon as `signal` aborts even if the connector ignores it
+ * (a stream it delivers afterwards is destroyed).
+ */
+export function connectWithin(connector: Connector, target: ConnectTarget, signal: AbortSignal): Promise<Duplex> {
+  return new Promise<Duplex>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    connector(target, signal).then(
+      (stream) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) {
+          stream.destroy();
+          reject(signal.reason);
+        } else resolve(stream);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
