@@ -148,10 +148,11 @@ export async function freeDemoPort(): Promise<number> {
   throw new EcflowError(ErrorCode.CONNECT, 'no free port found in 20000-49000');
 }
 
-function startDaemon(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+/** `group`: the daemon leads a process group of its own, which its children (ecflow_server's jobs) join. */
+function startDaemon(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string, group = false): ChildProcess {
   const out = openSync(logFile, 'a');
   try {
-    const child = spawn(file, args, { cwd, env, stdio: ['ignore', out, out], detached: false });
+    const child = spawn(file, args, { cwd, env, stdio: ['ignore', out, out], detached: group });
     child.on('error', () => undefined);
     return child;
   } finally {
@@ -192,7 +193,7 @@ export async function startDemoCentre(options: DemoOptions = {}): Promise<DemoCe
     ECF_PORT: String(port),
   };
   for (const k of ['ECF_HOST', 'ECF_SSL', 'ECF_USER', 'ECF_PASSWD', 'ECF_CUSTOM_PASSWD', 'ECF_LISTS']) delete childEnv[k];
-  const server = startDaemon(serverBin, ['--port', String(port)], ecfHome, childEnv, join(dir, 'ecflow_server.out'));
+  const server = startDaemon(serverBin, ['--port', String(port)], ecfHome, childEnv, join(dir, 'ecflow_server.out'), true);
   let logServer: ChildProcess | undefined;
   if (logsvrBin !== undefined) {
     logServer = startDaemon('perl', [logsvrBin], ecfHome, { ...childEnv, LOGPORT: String(logPort), LOGPATH: ecfHome }, join(dir, 'ecflow_logsvr.out'));
@@ -203,6 +204,15 @@ export async function startDemoCentre(options: DemoOptions = {}): Promise<DemoCe
       await client.request({ cmd: 'CtsCmd', api: CtsApi.TERMINATE_SERVER }, { timeoutMs: 3000 });
     } catch {
       // already gone, or not answering: SIGKILL below
+    }
+    // The jobs outlive the server (their ecflow_client retries for a minute): they are in the
+    // server's process group, so that goes as a whole.
+    if (server.pid !== undefined) {
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
     }
     for (const p of [server, logServer]) {
       if (p?.pid !== undefined && p.exitCode === null) {
