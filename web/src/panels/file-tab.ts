@@ -64,7 +64,7 @@ function textTab(opts: TextTabOptions): (ctx: TabContext) => TabInstance {
       if (d.path !== undefined) name = d.path.split('/').pop() || name;
       note.textContent = [d.path, d.source].filter((x) => x !== undefined && x !== '').join(' — ');
       view.setText(d.text);
-      status.textContent = d.text === '' ? opts.empty : `${view.lineCount} lines`;
+      status.textContent = d.text === '' ? opts.empty : `${view.lineCount} line${view.lineCount === 1 ? '' : 's'}`;
       refreshSearchCount(search, view);
       if (opts.atEnd === true || pinned) view.scrollToEnd();
     }

@@ -98,7 +98,7 @@ function create(ctx: TabContext): TabInstance {
     view.setText(data.content);
     refreshSearchCount(search, view);
     if (pinned || follow.checked) view.scrollToEnd();
-    status.textContent = `${view.lineCount} lines`;
+    status.textContent = `${view.lineCount} line${view.lineCount === 1 ? '' : 's'}`;
     arm();
   }
 
