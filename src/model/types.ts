@@ -43,34 +43,8 @@ export const ZOMBIE_ACTION_NAMES = ['fob', 'fail', 'adopt', 'remove', 'block', '
 /** Day names for `day` attributes, index = wire value (0 = sunday). */
 export const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 
-/** Flag bit numbers (§10.6, 5.17 §2.2). */
-export const Flag = {
-  FORCE_ABORT: 0,
-  USER_EDIT: 1,
-  TASK_ABORTED: 2,
-  EDIT_FAILED: 3,
-  JOBCMD_FAILED: 4,
-  NO_SCRIPT: 5,
-  KILLED: 6,
-  LATE: 7,
-  MESSAGE: 8,
-  BYRULE: 9,
-  QUEUELIMIT: 10,
-  WAIT: 11,
-  LOCKED: 12,
-  ZOMBIE: 13,
-  NO_REQUE_IF_SINGLE_TIME_DEP: 14,
-  ARCHIVED: 15,
-  RESTORED: 16,
-  THRESHOLD: 17,
-  ECF_SIGTERM: 18,
-  LOG_ERROR: 20,
-  CHECKPT_ERROR: 21,
-  KILLCMD_FAILED: 22,
-  STATUSCMD_FAILED: 23,
-  STATUS: 24,
-  REMOTE_ERROR: 25,
-} as const;
+/** Flag bit numbers (§10.6, 5.17 §2.2): the protocol's table (NOT_SET, 19, is no flag). */
+export { Flag } from '../protocol/commands-enums.js';
 
 /** Known flags as [bit, text] in the order ecFlow prints them in `flag:` lists. */
 const FLAG_ORDER: ReadonlyArray<readonly [number, string]> = [
