@@ -15,12 +15,13 @@
  * TLS goes on top of the returned socket (tls.ts), as with direct TCP.
  */
 
-import { connect, isIP, type Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { SocksClient } from 'socks';
 import { EcflowError, ErrorCode } from '../errors.js';
 import { formatTarget, type ConnectTarget } from './connector.js';
 import { systemErrorCode } from './socket-errors.js';
+import { openTcpSocket } from './tcp.js';
 
 /** Address of a SOCKS5 port (for a route: 127.0.0.1 and its `-D` port). */
 export interface SocksProxyAddress {
@@ -156,35 +157,11 @@ function openProxySocket(
   signal: AbortSignal,
   fail: (reason: string, cause?: unknown) => EcflowError,
 ): Promise<Socket> {
-  return new Promise<Socket>((resolve, reject) => {
-    const socket = connect({ host: address.host, port: address.port, noDelay: true });
-    const cleanup = () => {
-      socket.off('connect', onConnect);
-      socket.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onConnect = () => {
-      cleanup();
-      resolve(socket);
-    };
-    const onError = (e: Error) => {
-      cleanup();
-      socket.destroy();
-      const code = systemErrorCode(e);
-      reject(
-        code === 'ECONNREFUSED'
-          ? fail('nothing listens on the SOCKS port (ECONNREFUSED): the route is not up', e)
-          : fail(`cannot connect to the SOCKS port: ${code ?? e.message}`, e),
-      );
-    };
-    const onAbort = () => {
-      cleanup();
-      socket.destroy();
-      reject(signal.reason);
-    };
-    socket.once('connect', onConnect);
-    socket.once('error', onError);
-    signal.addEventListener('abort', onAbort, { once: true });
+  return openTcpSocket(address, signal, (e) => {
+    const code = systemErrorCode(e);
+    return code === 'ECONNREFUSED'
+      ? fail('nothing listens on the SOCKS port (ECONNREFUSED): the route is not up', e)
+      : fail(`cannot connect to the SOCKS port: ${code ?? e.message}`, e);
   });
 }
 

@@ -16,7 +16,14 @@ import { connectError } from './socket-errors.js';
  * const socket = await directConnector({ host: 'vm', port: 3141 }, AbortSignal.timeout(10_000));
  */
 export const directConnector: Connector = (target: ConnectTarget, signal: AbortSignal): Promise<Socket> =>
-  new Promise<Socket>((resolve, reject) => {
+  openTcpSocket(target, signal, (e) => connectError(target, e));
+
+/**
+ * A connected TCP socket (TCP_NODELAY) to `target`, abortable; a socket error is mapped by
+ * `mapError` (the direct connector names host:port, the SOCKS connector says the route is down).
+ */
+export function openTcpSocket(target: ConnectTarget, signal: AbortSignal, mapError: (e: Error) => Error): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
       return;
@@ -34,7 +41,7 @@ export const directConnector: Connector = (target: ConnectTarget, signal: AbortS
     const onError = (e: Error) => {
       cleanup();
       socket.destroy();
-      reject(connectError(target, e));
+      reject(mapError(e));
     };
     const onAbort = () => {
       cleanup();
@@ -45,3 +52,4 @@ export const directConnector: Connector = (target: ConnectTarget, signal: AbortS
     socket.once('error', onError);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
