@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { applyEnv, cleanEnv } from '../test/helpers/env.js';
-import { PYTHON_BIN, runPython, type TreeSummary } from '../test/helpers/python-ecflow.js';
+import { PY_COUNT_NODES, PYTHON_BIN, runPython, type TreeSummary } from '../test/helpers/python-ecflow.js';
 import { guardPid, unguardPid } from '../test/helpers/run.js';
 
 export interface PythonFullSync {
@@ -29,6 +29,7 @@ export interface PythonFullSync {
 const FULL = `
 import resource, time
 import ecflow
+${PY_COUNT_NODES}
 def maxrss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 def cpu():
@@ -45,26 +46,7 @@ c1 = cpu()
 rss1 = maxrss()
 out = {"syncMs": (t1 - t0) * 1000.0, "cpuMs": c1 - c0, "rssBeforeKb": rss0, "rssAfterSyncKb": rss1}
 if params["walk"]:
-    kinds = {"suite": 0, "family": 0, "task": 0, "alias": 0}
-    states = {}
-    dstates = {}
-    stack = list(defs.suites)
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ecflow.Suite):
-            kinds["suite"] += 1
-        elif isinstance(n, ecflow.Family):
-            kinds["family"] += 1
-        elif isinstance(n, ecflow.Task):
-            kinds["task"] += 1
-        elif isinstance(n, ecflow.Alias):
-            kinds["alias"] += 1
-        s = str(n.get_state())
-        states[s] = states.get(s, 0) + 1
-        d = str(n.get_dstate())
-        dstates[d] = dstates.get(d, 0) + 1
-        if not isinstance(n, ecflow.Alias):
-            stack.extend(n.nodes)
+    kinds, states, dstates = count_nodes(defs.suites)
     out["summary"] = {"total": sum(kinds.values()), "kinds": kinds, "states": states, "dstates": dstates,
                       "serverState": str(defs.get_server_state())}
 print(json.dumps(out))

@@ -70,36 +70,16 @@ export interface TreeSummary {
   peakRssKb: number;
 }
 
-export interface TreeSummaryOptions extends PythonOptions {
-  /** `Client.enable_ssl()` (the cert must be in $HOME/.ecflowrc/ssl of `env.HOME`). */
-  ssl?: boolean;
-  /** `Client.set_user_name()` — a custom user (needs ECF_CUSTOM_PASSWD in `env`). */
-  user?: string;
-}
-
-const SUMMARY = `
-import resource, time
-import ecflow
-def maxrss():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-rss0 = maxrss()
-c = ecflow.Client(params["host"], str(params["port"]))
-if params.get("ssl"):
-    c.enable_ssl()
-if params.get("user"):
-    c.set_user_name(params["user"])
-t0 = time.perf_counter()
-c.sync_local()
-defs = c.get_defs()
-t1 = time.perf_counter()
-rss1 = maxrss()
-kinds = {"suite": 0, "family": 0, "task": 0, "alias": 0}
-states = {}
-dstates = {}
-server_state = ""
-if defs is not None:
-    server_state = str(defs.get_server_state())
-    stack = list(defs.suites)
+/**
+ * Python source of `count_nodes(suites) -> (kinds, states, dstates)`: node counts by kind, state and
+ * default state, walking the python client's defs (shared by the harness and the benchmark).
+ */
+export const PY_COUNT_NODES = `
+def count_nodes(suites):
+    kinds = {"suite": 0, "family": 0, "task": 0, "alias": 0}
+    states = {}
+    dstates = {}
+    stack = list(suites)
     while stack:
         n = stack.pop()
         if isinstance(n, ecflow.Suite):
@@ -116,6 +96,38 @@ if defs is not None:
         dstates[d] = dstates.get(d, 0) + 1
         if not isinstance(n, ecflow.Alias):
             stack.extend(n.nodes)
+    return kinds, states, dstates
+`;
+
+export interface TreeSummaryOptions extends PythonOptions {
+  /** `Client.enable_ssl()` (the cert must be in $HOME/.ecflowrc/ssl of `env.HOME`). */
+  ssl?: boolean;
+  /** `Client.set_user_name()` — a custom user (needs ECF_CUSTOM_PASSWD in `env`). */
+  user?: string;
+}
+
+const SUMMARY = `
+import resource, time
+import ecflow
+${PY_COUNT_NODES}
+def maxrss():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rss0 = maxrss()
+c = ecflow.Client(params["host"], str(params["port"]))
+if params.get("ssl"):
+    c.enable_ssl()
+if params.get("user"):
+    c.set_user_name(params["user"])
+t0 = time.perf_counter()
+c.sync_local()
+defs = c.get_defs()
+t1 = time.perf_counter()
+rss1 = maxrss()
+server_state = ""
+kinds, states, dstates = count_nodes([])
+if defs is not None:
+    server_state = str(defs.get_server_state())
+    kinds, states, dstates = count_nodes(defs.suites)
 t2 = time.perf_counter()
 print(json.dumps({
     "total": sum(kinds.values()), "kinds": kinds, "states": states, "dstates": dstates,
