@@ -162,16 +162,16 @@ test('keyboard: arrows, Right/Left expand and collapse, Home/End, attribute rows
   const { page, context } = await open();
   try {
     await item(page, 's0').click();
-    assert.equal(await item(page, 's0').getAttribute('aria-selected'), 'true');
+    await eventually(() => item(page, 's0').getAttribute('aria-selected'), 'true');
     await page.keyboard.press('ArrowRight'); // expand s0
     await item(page, 'f0').waitFor();
     await page.keyboard.press('ArrowDown'); // f0
-    assert.equal(await item(page, 'f0').getAttribute('aria-selected'), 'true');
-    assert.equal(await item(page, 's0').getAttribute('aria-selected'), 'false');
+    await eventually(() => item(page, 'f0').getAttribute('aria-selected'), 'true');
+    await eventually(() => item(page, 's0').getAttribute('aria-selected'), 'false');
     await page.keyboard.press('ArrowRight'); // expand f0
     await page.keyboard.press('ArrowRight'); // to t0
     const t0 = item(page, 't0').first();
-    assert.equal(await t0.getAttribute('aria-selected'), 'true');
+    await eventually(() => t0.getAttribute('aria-selected'), 'true');
     // t0 has a label, a meter and an event (every 5th task): Right shows them
     assert.equal(await t0.getAttribute('aria-expanded'), 'false');
     await page.keyboard.press('ArrowRight');
@@ -183,9 +183,9 @@ test('keyboard: arrows, Right/Left expand and collapse, Home/End, attribute rows
     await page.keyboard.press('ArrowLeft'); // collapse t0
     await page.waitForFunction(() => ![...document.querySelectorAll('[role=treeitem]:not([hidden])')].some((r) => (r.getAttribute('aria-label') ?? '').startsWith('meter')));
     await page.keyboard.press('ArrowLeft'); // to f0
-    assert.equal(await item(page, 'f0').getAttribute('aria-selected'), 'true');
+    await eventually(() => item(page, 'f0').getAttribute('aria-selected'), 'true');
     await page.keyboard.press('Home');
-    assert.equal(await item(page, 'alpha').getAttribute('aria-selected'), 'true');
+    await eventually(() => item(page, 'alpha').getAttribute('aria-selected'), 'true');
     await page.keyboard.press('End');
     const last = page.locator('[role=treeitem][aria-selected=true]:not([hidden])');
     assert.equal(await last.getAttribute('aria-label'), 'b0', 'beta has one suite b0: the last row');
@@ -298,7 +298,7 @@ test('search by wildcard, regex and state runs in the worker; a result selects t
     await results.getByRole('listitem', { name: 'alpha /s1/f2/t13' }).click();
     const t13 = item(page, 't13');
     await t13.waitFor();
-    assert.equal(await t13.getAttribute('aria-selected'), 'true');
+    await eventually(() => t13.getAttribute('aria-selected'), 'true');
     assert.equal(await page.evaluate(() => location.hash), '#/s/alpha/n/s1/f2/t13');
     // state + kind: aborted tasks on every server
     await page.getByRole('searchbox', { name: 'Search text' }).fill('');
@@ -330,18 +330,18 @@ test('deep link: the place opens after a reload and on a fresh visit without the
   try {
     const t3 = item(page, 't3');
     await t3.waitFor();
-    assert.equal(await t3.getAttribute('aria-selected'), 'true');
+    await eventually(() => t3.getAttribute('aria-selected'), 'true');
     assert.equal(await item(page, 'f2').getAttribute('aria-expanded'), 'true');
     assert.equal(await page.evaluate(() => new URLSearchParams(location.search).get('token')), null, 'the token left the address bar');
     await page.reload();
     await item(page, 't3').waitFor();
-    assert.equal(await item(page, 't3').getAttribute('aria-selected'), 'true');
+    await eventually(() => item(page, 't3').getAttribute('aria-selected'), 'true');
     assert.equal(await page.evaluate(() => location.hash), '#/s/alpha/n/s1/f2/t3?panel=why');
     // a fresh visit (the printed URL, no hash) reopens the last place
     const page2 = await context.newPage();
     await page2.goto(ui.url);
     await item(page2, 't3').waitFor();
-    assert.equal(await item(page2, 't3').getAttribute('aria-selected'), 'true');
+    await eventually(() => item(page2, 't3').getAttribute('aria-selected'), 'true');
     // a pasted link navigates
     await page2.evaluate(() => {
       location.hash = '#/s/beta/n/b0/g2/t9';
@@ -372,7 +372,7 @@ test('problems view lists aborted, late and zombie nodes of every server and jum
     const paths = async (): Promise<string[]> => list.getByRole('listitem').evaluateAll((r) => r.map((x) => (x.getAttribute('aria-label') ?? '').split(' ')[1] ?? ''));
     await eventually(paths, ['/b0/g2/t7', '/s0/f1/t7', '/s0/f2/t4', '/s0/f6/t7', '/s1/f1/t7', '/s1/f3/t9', '/s1/f6/t7']);
     await list.getByRole('listitem', { name: 'alpha /s1/f3/t9 zombie' }).click();
-    assert.equal(await item(page, 't9').getAttribute('aria-selected'), 'true');
+    await eventually(() => item(page, 't9').getAttribute('aria-selected'), 'true');
     const flags = await item(page, 't9').locator('.flag').evaluateAll((f) => f.map((x) => x.getAttribute('title')));
     assert.deepEqual(flags, ['zombie']);
     await shotOnce(page, repoPath('docs/screenshots/problems.png'));
